@@ -1,0 +1,80 @@
+// The planner: a pure function from (desired, observed) to an ordered list of actions, each with
+// its reason. No I/O, no clock, no logging: it can be printed (--dry-run) and unit-tested.
+#pragma once
+
+#include "dockerup/engine.hpp"
+#include "dockerup/error.hpp"
+#include "dockerup/spec.hpp"
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace dockerup {
+
+/// What the sources declared. `failed_sources` lists sources that could not be read or parsed
+/// this run (a file path, "user-data", or the confdir itself): containers that came from them are
+/// never removed, because their absence from `specs` means "unknown", not "undeclared".
+struct DesiredState {
+  std::vector<ContainerSpec> specs;
+  std::set<std::string> failed_sources;
+  /// Sources that were read completely (a confdir, "user-data"). A managed container whose source
+  /// is not below one of these (nor a deleted file of a complete confdir) is kept.
+  std::set<std::string> complete_sources;
+  Errors errors;  ///< what the sources reported, passed through to the run report
+};
+
+struct ObservedState {
+  std::vector<ContainerSummary> containers;
+  std::vector<ImageSummary> images;
+};
+
+struct PlanOptions {
+  bool exclusive = false;  ///< remove every container nobody declared, managed or not
+  /// Images that were pulled this run but failed (reference -> error). A spec whose image is
+  /// missing and failed to pull gets an error instead of a create; its container is kept.
+  std::map<std::string, std::string> pull_errors;
+  /// false (dry run): images were not pulled, so a missing image becomes a Pull action.
+  bool pulls_attempted = true;
+};
+
+enum class ActionType {
+  Remove,   ///< stop and remove a container that is no longer declared
+  Pull,     ///< fetch a missing image (dry run only; real runs pull before planning)
+  Create,   ///< create and start a declared container that does not exist
+  Start,    ///< start a declared container that exists but is not running
+  Replace,  ///< create a new container for a changed spec or image, then retire the old one
+  Rename,   ///< repair: give a leftover temporary container its declared name back
+};
+
+std::string_view to_string(ActionType type);
+
+struct Action {
+  ActionType type;
+  std::string name;    ///< declared container name (or the Docker name for undeclared ones)
+  std::string reason;  ///< why, for logs and --dry-run: "spec changed", "image app:v1 moved ..."
+  std::optional<ContainerSpec> spec;  ///< Create, Replace, Pull (what to run)
+  std::string container_id;           ///< Remove, Start, Replace (the old one), Rename
+  std::string image;                  ///< Pull: reference; Create/Replace: image to run
+
+  /// One line for humans: "replace web: spec changed".
+  std::string describe() const;
+};
+
+struct Plan {
+  std::vector<Action> actions;
+  Errors errors;  ///< specs that cannot be acted on (dependency cycle, image unavailable)
+};
+
+Plan make_plan(const DesiredState& desired, const ObservedState& observed,
+               const PlanOptions& options);
+
+/// Specs in an order where every dependency comes before its dependents. Dependencies on names
+/// that are not declared are ignored here. A cycle yields an error naming its containers, and
+/// the containers on it are left out.
+std::vector<ContainerSpec> order_by_dependencies(const std::vector<ContainerSpec>& specs,
+                                                 Errors& errors);
+
+}  // namespace dockerup

@@ -1,0 +1,37 @@
+// Effective settings of one dockerup process: defaults, then dockerup.conf, then user-data
+// keys, then the command line (later wins).
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace dockerup {
+
+enum class GcMode { Off, On, Aggressive };
+
+struct Settings {
+  std::string config_file = "/etc/dockerup/dockerup.conf";
+  std::string cache_dir = "/var/cache/dockerup";
+  std::string confdir = "/etc/dockerup/containers.d";
+  std::string remote;         ///< empty: DOCKER_HOST, else unix:///var/run/docker.sock
+  int interval = 60;          ///< seconds between runs in --server mode
+  bool aws = false;           ///< also read EC2 user-data
+  bool pull = true;           ///< check registries for new images under the same tag
+  bool exclusive = false;     ///< remove every undeclared container, as the original did
+  int stop_timeout = 10;      ///< seconds between the stop signal and SIGKILL
+  int start_wait = 2;         ///< seconds a new container must stay up before it counts as started
+  int rolling_wait = 10;      ///< seconds a rolling replacement must stay up (no HEALTHCHECK)
+  GcMode gc = GcMode::On;
+  bool gc_keep_volumes = false;
+  std::string aws_endpoint;   ///< empty: AWS_EC2_METADATA_SERVICE_ENDPOINT, else http://169.254.169.254
+  bool aws_imdsv1 = true;     ///< allow IMDSv1 when the token endpoint is absent
+  bool strict_modes = true;   ///< refuse group/world-writable config files
+  bool verbose = false;
+  bool dry_run = false;
+  bool server = false;
+  bool show_secrets = false;
+  std::string log_format = "text";  ///< text or json
+  std::string metrics_listen;       ///< "127.0.0.1:9100"; empty: off
+};
+
+}  // namespace dockerup

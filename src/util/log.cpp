@@ -1,0 +1,76 @@
+#include "dockerup/log.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <mutex>
+
+namespace dockerup {
+namespace {
+
+std::string_view level_name(LogLevel level) {
+  switch (level) {
+    case LogLevel::Debug: return "debug";
+    case LogLevel::Info: return "info";
+    case LogLevel::Warning: return "warning";
+    case LogLevel::Error: return "error";
+  }
+  return "info";
+}
+
+std::string timestamp() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &utc);
+  return fmt::format("{}.{:03}Z", buffer, millis.count());
+}
+
+std::string json_line(LogLevel level, LogContext context, std::string_view message) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  auto field = [&w](const char* key, std::string_view value) {
+    w.Key(key);
+    w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  };
+  w.StartObject();
+  field("time", timestamp());
+  field("level", level_name(level));
+  if (!context.container.empty()) field("container", context.container);
+  if (!context.action.empty()) field("action", context.action);
+  field("message", message);
+  w.EndObject();
+  return buffer.GetString();
+}
+
+}  // namespace
+
+Logger& Logger::instance() {
+  static Logger logger;
+  return logger;
+}
+
+void Logger::log(LogLevel level, LogContext context, std::string_view message) {
+  if (level == LogLevel::Debug && !verbose_) return;
+  std::string line;
+  if (json_) {
+    line = json_line(level, context, message);
+  } else {
+    // Text lines: "2026-11-23T13:37:00.123Z warning [web] message"
+    line = fmt::format("{} {}", timestamp(), level_name(level));
+    if (!context.container.empty()) line += fmt::format(" [{}]", context.container);
+    line += fmt::format(" {}", message);
+  }
+  static std::mutex mutex;  // the metrics thread may log too
+  std::lock_guard lock(mutex);
+  std::fprintf(stderr, "%s\n", line.c_str());
+  std::fflush(stderr);
+}
+
+}  // namespace dockerup
