@@ -2,6 +2,7 @@
 #pragma once
 
 #include "dockerup/engine.hpp"
+#include "dockerup/error.hpp"
 
 #include <memory>
 #include <string>

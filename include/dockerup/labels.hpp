@@ -11,7 +11,11 @@ inline constexpr std::string_view name = "io.dockerup.name";            ///< dec
 inline constexpr std::string_view spec_hash = "io.dockerup.spec-hash";  ///< spec_hash(spec)
 inline constexpr std::string_view source = "io.dockerup.source";        ///< file path or "user-data"
 inline constexpr std::string_view image = "io.dockerup.image";          ///< image reference as declared
-/// "new" while an eager replacement is being proven, "old" while a default replacement is.
-inline constexpr std::string_view role = "io.dockerup.role";
+
+/// Docker names of the temporary containers of a replacement. Labels cannot change after
+/// creation, so a renamed old container is recognised by its name; the planner repairs both
+/// after a crash (see planner.cpp, repair_leftovers).
+inline constexpr std::string_view new_suffix = ".dockerup-new";  ///< eager: new one being proven
+inline constexpr std::string_view old_suffix = ".dockerup-old";  ///< default: old one kept for rollback
 
 }  // namespace dockerup::labels

@@ -23,6 +23,9 @@ struct DesiredState {
   /// Sources that were read completely (a confdir, "user-data"). A managed container whose source
   /// is not below one of these (nor a deleted file of a complete confdir) is kept.
   std::set<std::string> complete_sources;
+  /// Names whose existing containers must be left exactly as they are this run (for example a
+  /// name declared by two sources: neither declaration wins, and the running one stays).
+  std::set<std::string> protected_names;
   Errors errors;  ///< what the sources reported, passed through to the run report
 };
 

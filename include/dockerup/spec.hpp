@@ -53,6 +53,7 @@ struct ContainerSpec {
   UpdatePolicy update;
   std::map<std::string, std::string> links;  ///< container name -> alias
   std::string stop_signal;                    ///< "signal" (accepted by the original); empty = image default
+  std::map<std::string, std::string> labels;  ///< extension: extra container labels (not io.dockerup.*)
 
   bool operator==(const ContainerSpec&) const = default;
 };

@@ -1,0 +1,67 @@
+// The executor: carries out a Plan against an Engine, one action at a time. A failed action is
+// reported and the run goes on with the next; a replacement that fails puts the previous
+// container back, so a failure never leaves a declared service without a container.
+#pragma once
+
+#include "dockerup/engine.hpp"
+#include "dockerup/error.hpp"
+#include "dockerup/plan.hpp"
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+namespace dockerup {
+
+struct ExecutorOptions {
+  int stop_timeout = 10;  ///< seconds between the stop signal and SIGKILL
+  int start_wait = 2;     ///< seconds a replacement must stay up before the old one goes
+  bool remove_volumes = true;  ///< remove anonymous volumes of removed containers
+  bool verbose = false;
+};
+
+/// Injected so tests neither sleep nor need signals.
+struct ExecutorHooks {
+  std::function<void(int seconds)> sleep;    ///< default: real sleep
+  std::function<bool()> stop_requested;      ///< checked between actions (SIGTERM)
+};
+
+struct ActionOutcome {
+  Action action;
+  std::optional<Error> error;
+};
+
+struct ExecutionReport {
+  std::vector<ActionOutcome> outcomes;
+  bool interrupted = false;  ///< stopped between two actions because a stop was requested
+  std::size_t failures() const;
+};
+
+class Executor {
+ public:
+  Executor(Engine& engine, ExecutorOptions options, ExecutorHooks hooks = {});
+  ExecutionReport execute(const Plan& plan);
+
+ private:
+  void run(const Action& action);
+  void remove(const Action& action);
+  void create(const Action& action);
+  void replace(const Action& action);
+  void replace_default(const Action& action);
+  void replace_eager(const Action& action);
+  std::string create_and_start(const ContainerSpec& spec, const std::string& docker_name);
+  void prove_running(const std::string& id, const std::string& what);
+  void stop_quietly(const std::string& id);
+
+  Engine& engine_;
+  ExecutorOptions options_;
+  ExecutorHooks hooks_;
+};
+
+/// The labels dockerup gives a container created for `spec`.
+Labels managed_labels(const ContainerSpec& spec);
+
+/// True when the spec binds a fixed host port: two copies cannot run at once (no eager).
+bool has_fixed_host_port(const ContainerSpec& spec);
+
+}  // namespace dockerup

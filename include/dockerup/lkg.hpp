@@ -1,0 +1,45 @@
+// Last-known-good copies of the desired-state sources, kept in the cache dir so a source that
+// hiccups (metadata service down, a file half-edited) never makes its containers disappear.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dockerup {
+
+/// Writes `content` to `path` so that a reader sees either the old file or the new one, never a
+/// torn one: write a temporary file beside it, fsync it, rename it over `path`, fsync the folder.
+/// Throws Failure naming the path and the reason.
+void write_file_atomically(const std::string& path, const std::string& content);
+
+/// Reads a whole file; nullopt when it cannot be opened or read.
+std::optional<std::string> read_whole_file(const std::string& path);
+
+/// The store: `<cache_dir>/last-known-good/user-data` and
+/// `<cache_dir>/last-known-good/containers.d/<file name>`.
+class LastKnownGood {
+ public:
+  explicit LastKnownGood(std::string cache_dir, bool read_only = false);
+
+  std::optional<std::string> user_data() const;
+  /// Throws Failure when the copy cannot be written (read-only stores do nothing).
+  void save_user_data(const std::string& body);
+  void drop_user_data();
+
+  std::optional<std::string> confdir_file(const std::string& file_name) const;
+  void save_confdir_file(const std::string& file_name, const std::string& text);
+  /// Drops the copies of every containers.d file not in `present_file_names`.
+  void drop_confdir_files_except(const std::vector<std::string>& present_file_names);
+
+  const std::string& root() const { return root_; }
+
+ private:
+  void save(const std::string& path, const std::string& content);
+  void drop(const std::string& path);
+
+  std::string root_;
+  bool read_only_;
+};
+
+}  // namespace dockerup

@@ -1,0 +1,43 @@
+// One reconcile run: sources -> desired state -> observe -> pull -> plan -> execute -> verify.
+#pragma once
+
+#include "dockerup/engine.hpp"
+#include "dockerup/executor.hpp"
+#include "dockerup/plan.hpp"
+#include "dockerup/settings.hpp"
+
+#include <functional>
+#include <string>
+
+namespace dockerup {
+
+struct RunResult {
+  /// 0: every declared container runs as declared; 1: something failed (the rest was still done).
+  int exit_code = 0;
+  Errors errors;          ///< every problem of the run, with context
+  Plan plan;
+  ExecutionReport report;
+  bool observed = false;  ///< false when the engine could not be listed: nothing was changed
+  std::size_t api_calls_hint = 0;
+};
+
+/// Loads the desired state for this run (injected so tests can declare specs directly).
+using DesiredStateLoader = std::function<DesiredState(Settings& settings)>;
+
+struct RunContext {
+  Engine& engine;
+  DesiredStateLoader load_desired;
+  ExecutorHooks hooks;
+};
+
+/// `settings` is this run's copy: user-data may change some of its keys.
+RunResult reconcile_once(Settings settings, RunContext& context);
+
+/// Images to pull before planning: missing ones always, present ones when pulling is on for them
+/// (global `pull` and the spec's update.pull). Returns reference -> error for failed pulls, and
+/// sets `pulled` when any image changed locally.
+std::map<std::string, std::string> refresh_images(const std::vector<ContainerSpec>& specs,
+                                                  const std::vector<ImageSummary>& images,
+                                                  bool pull_enabled, Engine& engine, bool& pulled);
+
+}  // namespace dockerup

@@ -1,0 +1,59 @@
+// Sources of desired state: containers.d files and EC2 user-data, merged into one DesiredState.
+// A source that cannot be read never counts as "declares nothing": see DesiredState.
+#pragma once
+
+#include "dockerup/error.hpp"
+#include "dockerup/plan.hpp"
+#include "dockerup/settings.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dockerup {
+
+class LastKnownGood;
+
+/// Every `*.json` file directly in `confdir` (sorted by name), one container per file.
+/// - A file that is unreadable or invalid: its errors are in `errors`, its path is in
+///   `failed_sources`, it yields no spec.
+/// - Two files declaring one name: an error naming both files; the name goes to
+///   `protected_names` and neither spec is used.
+/// - The confdir itself unreadable (missing, permission): `failed_sources` gets the confdir and
+///   `complete_sources` does not. A readable confdir goes to `complete_sources`, so a managed
+///   container whose source file is in it but no longer exists was deleted on purpose.
+/// `warnings` (unknown fields) are logged by the caller.
+struct SourceLoad {
+  DesiredState state;
+  std::vector<std::string> warnings;
+};
+
+SourceLoad load_confdir(const std::string& confdir);
+
+/// What load_confdir may add to the plain rules above.
+struct ConfdirOptions {
+  /// Refuse files writable by group or others (check_file_mode); such a file counts as failed.
+  bool strict_modes = false;
+  /// When set: a failed file whose last valid version is cached is replaced by that version
+  /// (with a warning and its errors still reported), every valid file is cached, and the cached
+  /// copies of files no longer in a readable confdir are dropped.
+  LastKnownGood* last_known_good = nullptr;
+};
+
+SourceLoad load_confdir(const std::string& confdir, const ConfdirOptions& options);
+
+/// Everything the settings ask for: confdir, plus EC2 user-data when settings.aws. User-data keys
+/// other than "containers" are applied to `settings` (the caller passes a copy per run).
+///
+/// Merge rule: a container name declared by a containers.d file and by user-data (or twice in
+/// either) is an error naming both sources; neither declaration is used and the name goes to
+/// `protected_names`, so a running container of that name stays exactly as it is.
+/// Last-known-good copies live in settings.cache_dir/last-known-good (not written on dry runs).
+SourceLoad load_desired_state(Settings& settings);
+
+/// StrictModes, as sshd does it: an error naming the file and its mode when `path` is writable by
+/// group or others (anyone who can write it decides what runs as root). nullopt when the mode is
+/// safe or the file cannot be stat'ed (reading it will report that).
+std::optional<Error> check_file_mode(const std::string& path);
+
+}  // namespace dockerup

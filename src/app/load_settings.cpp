@@ -1,0 +1,19 @@
+#include "load_settings.hpp"
+
+#include "dockerup/config_file.hpp"
+#include "dockerup/log.hpp"
+
+namespace dockerup {
+
+Settings load_settings(const CommandLine& line, Errors& errors) {
+  Settings settings;
+  if (line.config_file) settings.config_file = *line.config_file;
+  ConfigLoad load = load_config_file(settings.config_file, settings);
+  for (const auto& warning : load.warnings) log_warning("{}", warning);
+  errors.insert(errors.end(), load.errors.begin(), load.errors.end());
+  if (!load.found) log_debug("no config file at {}: using defaults", settings.config_file);
+  apply_command_line(line, settings);
+  return settings;
+}
+
+}  // namespace dockerup

@@ -1,0 +1,46 @@
+// dockerup: keeps this host's Docker containers equal to the declared list.
+// main only parses the command line and hands over to one command (crun style).
+#include "command_run.hpp"
+#include "load_settings.hpp"
+
+#include "dockerup/cli.hpp"
+#include "dockerup/log.hpp"
+
+#include <cstdio>
+
+using namespace dockerup;
+
+int main(int argc, char** argv) {
+  CommandLineParse parsed = parse_command_line(argc, argv);
+  if (parsed.error) {
+    std::fprintf(stderr, "dockerup: %s\nTry 'dockerup --help'.\n", parsed.error->c_str());
+    return 2;
+  }
+  const CommandLine& line = parsed.line;
+  if (line.help) {
+    std::printf("%s", line.help_text.c_str());
+    return 0;
+  }
+  if (line.version) {
+    std::printf("dockerup %s\n", DOCKERUP_VERSION);
+    return 0;
+  }
+
+  Logger::instance().set_verbose(line.verbose);
+  Errors errors;
+  Settings settings = load_settings(line, errors);
+  Logger::instance().set_json(settings.log_format == "json");
+  if (!errors.empty()) {
+    for (const auto& error : errors) log_error("{}", error.str());
+    return 2;
+  }
+
+  try {
+    if (line.command == "run") return command_run(line, settings);
+  } catch (const std::exception& e) {
+    log_error("{}", e.what());
+    return 1;
+  }
+  std::fprintf(stderr, "dockerup: unknown command '%s'\n", line.command.c_str());
+  return 2;
+}

@@ -1,0 +1,191 @@
+#include "dockerup/executor.hpp"
+
+#include "dockerup/labels.hpp"
+#include "dockerup/log.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <thread>
+
+namespace dockerup {
+
+std::size_t ExecutionReport::failures() const {
+  std::size_t count = 0;
+  for (const auto& outcome : outcomes) count += outcome.error.has_value();
+  return count;
+}
+
+Labels managed_labels(const ContainerSpec& spec) {
+  return {{std::string(labels::managed), "true"},
+          {std::string(labels::name), spec.name},
+          {std::string(labels::spec_hash), spec_hash(spec)},
+          {std::string(labels::source), spec.source},
+          {std::string(labels::image), spec.image}};
+}
+
+bool has_fixed_host_port(const ContainerSpec& spec) {
+  for (const auto& port : spec.ports)
+    if (port.host_port) return true;
+  return false;
+}
+
+Executor::Executor(Engine& engine, ExecutorOptions options, ExecutorHooks hooks)
+    : engine_(engine), options_(options), hooks_(std::move(hooks)) {
+  if (!hooks_.sleep)
+    hooks_.sleep = [](int seconds) { std::this_thread::sleep_for(std::chrono::seconds(seconds)); };
+  if (!hooks_.stop_requested) hooks_.stop_requested = [] { return false; };
+}
+
+ExecutionReport Executor::execute(const Plan& plan) {
+  ExecutionReport report;
+  for (const auto& action : plan.actions) {
+    // Only between actions: a replacement that has begun is always finished or rolled back.
+    if (hooks_.stop_requested()) {
+      report.interrupted = true;
+      Logger::instance().log(LogLevel::Warning, {}, "stop requested: remaining actions skipped");
+      break;
+    }
+    auto context = LogContext{action.name, to_string(action.type)};
+    Logger::instance().log(LogLevel::Info, context,
+                           fmt::format("{} {}: {}{}", to_string(action.type), action.name,
+                                       action.reason,
+                                       action.image.empty() ? "" : " (image " + action.image + ")"));
+    ActionOutcome outcome{action, std::nullopt};
+    try {
+      run(action);
+    } catch (const std::exception& e) {
+      outcome.error = Error{fmt::format("container {}", action.name),
+                            fmt::format("{} failed: {}", to_string(action.type), e.what())};
+      Logger::instance().log(LogLevel::Error, context, outcome.error->message);
+    }
+    report.outcomes.push_back(std::move(outcome));
+  }
+  return report;
+}
+
+void Executor::run(const Action& action) {
+  switch (action.type) {
+    case ActionType::Remove: return remove(action);
+    case ActionType::Pull: return engine_.pull(action.image);
+    case ActionType::Create: return create(action);
+    case ActionType::Start: return engine_.start(action.container_id);
+    case ActionType::Replace: return replace(action);
+    case ActionType::Rename: return engine_.rename(action.container_id, action.name);
+  }
+}
+
+void Executor::remove(const Action& action) {
+  engine_.stop(action.container_id, options_.stop_timeout);
+  engine_.remove(action.container_id, options_.remove_volumes);
+}
+
+void Executor::create(const Action& action) {
+  auto id = engine_.create({action.spec->name, *action.spec, managed_labels(*action.spec)});
+  engine_.start(id);
+}
+
+std::string Executor::create_and_start(const ContainerSpec& spec, const std::string& docker_name) {
+  auto id = engine_.create({docker_name, spec, managed_labels(spec)});
+  try {
+    engine_.start(id);
+    prove_running(id, "the new container");
+  } catch (...) {
+    // Never leave a half-made replacement behind: the caller restores the previous one.
+    try {
+      engine_.remove(id, true);
+    } catch (const std::exception& e) {
+      log_warning("could not remove failed container {}: {}", docker_name, e.what());
+    }
+    throw;
+  }
+  return id;
+}
+
+/// A new container counts as started when it is still running after start_wait seconds, or when
+/// it is a one-shot container (restart "no") that already finished with exit code 0.
+void Executor::prove_running(const std::string& id, const std::string& what) {
+  if (options_.start_wait > 0) hooks_.sleep(options_.start_wait);
+  auto details = engine_.inspect_container(id);
+  if (details.running && !details.restarting) return;
+  if (!details.running && details.exit_code == 0 && details.restart_count == 0) return;
+  std::string why = details.restarting ? "keeps restarting"
+                                       : fmt::format("exited with code {}", details.exit_code);
+  if (!details.error.empty()) why += fmt::format(" ({})", details.error);
+  fail("{} {} within {} s", what, why, options_.start_wait);
+}
+
+void Executor::stop_quietly(const std::string& id) {
+  try {
+    engine_.stop(id, options_.stop_timeout);
+  } catch (const std::exception& e) {
+    log_warning("could not stop {}: {}", id, e.what());
+  }
+}
+
+void Executor::replace(const Action& action) {
+  const auto& spec = *action.spec;
+  if (spec.update.eager && !has_fixed_host_port(spec)) return replace_eager(action);
+  if (spec.update.eager)
+    Logger::instance().log(LogLevel::Info, {spec.name, "replace"},
+                           "eager update impossible: a fixed hostPort cannot be bound twice; "
+                           "stopping the old container first");
+  replace_default(action);
+}
+
+/// Default order: stop the old container and put it aside under a temporary name, start the new
+/// one under the declared name, and remove the old one only once the new one is proven. Any
+/// failure puts the old one back under its name, running again if it was running.
+void Executor::replace_default(const Action& action) {
+  const auto& spec = *action.spec;
+  const std::string& old_id = action.container_id;
+  const std::string aside = spec.name + std::string(labels::old_suffix);
+  bool was_running = engine_.inspect_container(old_id).running;
+
+  engine_.stop(old_id, options_.stop_timeout);
+  try {
+    engine_.rename(old_id, aside);
+  } catch (...) {
+    if (was_running) engine_.start(old_id);
+    throw;
+  }
+  try {
+    create_and_start(spec, spec.name);
+  } catch (const std::exception& e) {
+    std::string restored = "the previous container was restored";
+    try {
+      engine_.rename(old_id, spec.name);
+      if (was_running) engine_.start(old_id);
+    } catch (const std::exception& again) {
+      restored = fmt::format("restoring the previous container failed too ({}); the next run "
+                             "repairs it", again.what());
+    }
+    fail("{}; {}", e.what(), restored);
+  }
+  engine_.remove(old_id, options_.remove_volumes);
+}
+
+/// Eager order: the new container starts under a temporary name while the old one still serves;
+/// only when the new one is proven is the old one stopped and removed and the new one renamed.
+void Executor::replace_eager(const Action& action) {
+  const auto& spec = *action.spec;
+  const std::string temporary = spec.name + std::string(labels::new_suffix);
+  std::string new_id;
+  try {
+    new_id = create_and_start(spec, temporary);
+  } catch (const std::exception& e) {
+    fail("{}; the running container was left untouched", e.what());
+  }
+  try {
+    engine_.stop(action.container_id, options_.stop_timeout);
+    engine_.remove(action.container_id, options_.remove_volumes);
+  } catch (const std::exception& e) {
+    // Two running copies of one spec must not outlive the run: give up the new one.
+    stop_quietly(new_id);
+    engine_.remove(new_id, true);
+    fail("retiring the old container failed: {}; the new one was removed", e.what());
+  }
+  engine_.rename(new_id, spec.name);
+}
+
+}  // namespace dockerup

@@ -1,0 +1,183 @@
+#include "dockerup/executor.hpp"
+#include "dockerup/labels.hpp"
+
+#include "fake_engine.hpp"
+
+#include <doctest/doctest.h>
+
+namespace dockerup {
+namespace {
+
+using testing::FakeEngine;
+using Lines = std::vector<std::string>;
+
+ContainerSpec web_spec(const std::string& image = "app:v2") {
+  ContainerSpec spec;
+  spec.name = "web";
+  spec.image = image;
+  spec.source = "/etc/dockerup/containers.d/web.json";
+  return spec;
+}
+
+struct Fixture {
+  FakeEngine engine;
+  std::vector<int> slept;
+  Executor executor{engine, ExecutorOptions{10, 2, true, false},
+                    ExecutorHooks{[this](int s) { slept.push_back(s); }, [] { return false; }}};
+
+  Fixture() {
+    engine.add_image("app:v1", "sha256:v1");
+    engine.add_image("app:v2", "sha256:v2");
+  }
+
+  /// A running web container made from app:v1 by an earlier run.
+  std::string old_web() {
+    ContainerSummary c;
+    c.name = "web";
+    c.image = "app:v1";
+    c.image_id = "sha256:v1";
+    c.state = "running";
+    c.labels = managed_labels(web_spec("app:v1"));
+    return engine.add_container(c);
+  }
+
+  Plan replace_plan(const std::string& old_id, ContainerSpec spec) {
+    Plan plan;
+    plan.actions.push_back({ActionType::Replace, "web", "image changed", spec, old_id, spec.image});
+    return plan;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("create makes a labelled container and starts it") {
+  Fixture f;
+  Plan plan;
+  auto spec = web_spec();
+  plan.actions.push_back({ActionType::Create, "web", "missing", spec, "", spec.image});
+  auto report = f.executor.execute(plan);
+  CHECK(report.failures() == 0);
+  CHECK(f.engine.mutations() == Lines{"create web", "start web"});
+  auto* web = f.engine.container("web");
+  REQUIRE(web);
+  CHECK(web->state == "running");
+  CHECK(web->labels.at(std::string(labels::managed)) == "true");
+  CHECK(web->labels.at(std::string(labels::spec_hash)) == spec_hash(spec));
+  CHECK(web->labels.at(std::string(labels::source)) == spec.source);
+}
+
+TEST_CASE("default replacement: old stopped and put aside, new proven, old removed") {
+  Fixture f;
+  auto old_id = f.old_web();
+  auto report = f.executor.execute(f.replace_plan(old_id, web_spec()));
+  CHECK(report.failures() == 0);
+  CHECK(f.engine.mutations() == Lines{"stop web", "rename web web.dockerup-old", "create web",
+                                      "start web", "remove web.dockerup-old +volumes"});
+  CHECK(f.slept == std::vector<int>{2});
+  REQUIRE(f.engine.containers().size() == 1);
+  CHECK(f.engine.container("web")->image_id == "sha256:v2");
+}
+
+TEST_CASE("default replacement whose new container exits restores the old one") {
+  Fixture f;
+  auto old_id = f.old_web();
+  f.engine.exits_on_start("app:v2", 3);
+  auto report = f.executor.execute(f.replace_plan(old_id, web_spec()));
+  REQUIRE(report.failures() == 1);
+  CHECK(report.outcomes[0].error->message.find("exited with code 3") != std::string::npos);
+  CHECK(report.outcomes[0].error->message.find("previous container was restored") !=
+        std::string::npos);
+  CHECK(f.engine.mutations() ==
+        Lines{"stop web", "rename web web.dockerup-old", "create web", "start web",
+              "remove web +volumes", "rename web.dockerup-old web", "start web"});
+  REQUIRE(f.engine.containers().size() == 1);
+  CHECK(f.engine.container("web")->id == old_id);
+  CHECK(f.engine.container("web")->state == "running");
+}
+
+TEST_CASE("default replacement whose create fails restores the old one") {
+  Fixture f;
+  auto old_id = f.old_web();
+  f.engine.fail_on("create web", "no space left on device");
+  auto report = f.executor.execute(f.replace_plan(old_id, web_spec()));
+  REQUIRE(report.failures() == 1);
+  CHECK(report.outcomes[0].error->message.find("no space left") != std::string::npos);
+  CHECK(f.engine.container("web")->id == old_id);
+  CHECK(f.engine.container("web")->state == "running");
+}
+
+TEST_CASE("eager replacement starts the new one before the old one is stopped") {
+  Fixture f;
+  auto old_id = f.old_web();
+  auto spec = web_spec();
+  spec.update.eager = true;
+  auto report = f.executor.execute(f.replace_plan(old_id, spec));
+  CHECK(report.failures() == 0);
+  CHECK(f.engine.mutations() == Lines{"create web.dockerup-new", "start web.dockerup-new",
+                                      "stop web", "remove web +volumes",
+                                      "rename web.dockerup-new web"});
+  REQUIRE(f.engine.containers().size() == 1);
+  CHECK(f.engine.container("web")->image_id == "sha256:v2");
+}
+
+TEST_CASE("eager replacement whose new container fails leaves the old one untouched") {
+  Fixture f;
+  auto old_id = f.old_web();
+  auto spec = web_spec();
+  spec.update.eager = true;
+  f.engine.exits_on_start("app:v2", 1);
+  auto report = f.executor.execute(f.replace_plan(old_id, spec));
+  REQUIRE(report.failures() == 1);
+  CHECK(report.outcomes[0].error->message.find("left untouched") != std::string::npos);
+  CHECK(f.engine.mutations() ==
+        Lines{"create web.dockerup-new", "start web.dockerup-new", "remove web.dockerup-new +volumes"});
+  CHECK(f.engine.container("web")->id == old_id);
+}
+
+TEST_CASE("eager with a fixed host port falls back to the default order") {
+  Fixture f;
+  auto old_id = f.old_web();
+  auto spec = web_spec();
+  spec.update.eager = true;
+  spec.ports.push_back({80, 8080, "tcp", ""});
+  f.executor.execute(f.replace_plan(old_id, spec));
+  CHECK(f.engine.mutations().at(0) == "stop web");
+}
+
+TEST_CASE("a failed action is reported and the run goes on") {
+  Fixture f;
+  Plan plan;
+  auto a = web_spec();
+  a.name = "a";
+  auto b = web_spec();
+  b.name = "b";
+  f.engine.fail_on("create a", "boom");
+  plan.actions.push_back({ActionType::Create, "a", "missing", a, "", a.image});
+  plan.actions.push_back({ActionType::Create, "b", "missing", b, "", b.image});
+  auto report = f.executor.execute(plan);
+  CHECK(report.failures() == 1);
+  CHECK(report.outcomes[0].error->where == "container a");
+  CHECK(report.outcomes[0].error->message == "create failed: boom");
+  CHECK(f.engine.container("b"));
+}
+
+TEST_CASE("a stop request is honoured between actions, never inside one") {
+  FakeEngine engine;
+  engine.add_image("app:v2", "sha256:v2");
+  int asked = 0;
+  Executor executor(engine, ExecutorOptions{10, 0, true, false},
+                    ExecutorHooks{[](int) {}, [&asked] { return ++asked > 1; }});
+  Plan plan;
+  auto a = web_spec();
+  a.name = "a";
+  auto b = web_spec();
+  b.name = "b";
+  plan.actions.push_back({ActionType::Create, "a", "missing", a, "", a.image});
+  plan.actions.push_back({ActionType::Create, "b", "missing", b, "", b.image});
+  auto report = executor.execute(plan);
+  CHECK(report.interrupted);
+  CHECK(report.outcomes.size() == 1);
+  CHECK(engine.mutations() == Lines{"create a", "start a"});
+}
+
+}  // namespace dockerup

@@ -1,0 +1,116 @@
+#include "dockerup/reconciler.hpp"
+
+#include "dockerup/image_ref.hpp"
+#include "dockerup/log.hpp"
+
+#include <fmt/format.h>
+
+#include <set>
+
+namespace dockerup {
+namespace {
+
+/// Every declared container runs (or, for a one-shot with restart "no", finished with 0).
+Errors verify_declared(const std::vector<ContainerSpec>& specs,
+                       const std::vector<ContainerSummary>& containers) {
+  Errors errors;
+  for (const auto& spec : specs) {
+    const ContainerSummary* found = nullptr;
+    for (const auto& c : containers)
+      if (c.name == spec.name) found = &c;
+    if (!found) {
+      errors.push_back({fmt::format("container {}", spec.name), "does not exist after the run"});
+    } else if (found->state == "restarting") {
+      errors.push_back({fmt::format("container {}", spec.name),
+                        fmt::format("keeps restarting ({})", found->status)});
+    } else if (!found->running() && !(found->exit_code == 0 && spec.restart == "no")) {
+      errors.push_back({fmt::format("container {}", spec.name),
+                        fmt::format("is not running ({})", found->status)});
+    }
+  }
+  return errors;
+}
+
+void append(Errors& to, const Errors& from) { to.insert(to.end(), from.begin(), from.end()); }
+
+}  // namespace
+
+RunResult reconcile_once(Settings settings, RunContext& context) {
+  RunResult result;
+  DesiredState desired = context.load_desired(settings);
+  append(result.errors, desired.errors);
+
+  ObservedState observed;
+  try {
+    observed.containers = context.engine.list_containers();
+    observed.images = context.engine.list_images();
+  } catch (const std::exception& e) {
+    // Without a complete view, any decision could remove or duplicate containers: do nothing.
+    result.errors.push_back({"docker", fmt::format("cannot observe the engine: {}; nothing was "
+                                                   "changed", e.what())});
+    result.exit_code = 1;
+    return result;
+  }
+  result.observed = true;
+
+  PlanOptions options;
+  options.exclusive = settings.exclusive;
+  options.pulls_attempted = !settings.dry_run;
+  if (!settings.dry_run) {
+    bool pulled = false;
+    options.pull_errors =
+        refresh_images(desired.specs, observed.images, settings.pull, context.engine, pulled);
+    if (pulled) {
+      try {
+        observed.images = context.engine.list_images();
+      } catch (const std::exception& e) {
+        result.errors.push_back({"docker", fmt::format("cannot list images after pulling: {}; "
+                                                       "nothing was changed", e.what())});
+        result.exit_code = 1;
+        return result;
+      }
+    }
+  }
+
+  result.plan = make_plan(desired, observed, options);
+  append(result.errors, result.plan.errors);
+  if (settings.dry_run) {
+    result.exit_code = result.errors.empty() ? 0 : 1;
+    return result;
+  }
+
+  ExecutorOptions executor_options;
+  executor_options.stop_timeout = settings.stop_timeout;
+  executor_options.start_wait = settings.start_wait;
+  executor_options.remove_volumes = !settings.gc_keep_volumes;
+  Executor executor(context.engine, executor_options, context.hooks);
+  result.report = executor.execute(result.plan);
+  for (const auto& outcome : result.report.outcomes)
+    if (outcome.error) result.errors.push_back(*outcome.error);
+
+  // A no-op run already saw that everything runs; otherwise look again once the new containers
+  // had start_wait seconds to fail.
+  if (!result.plan.actions.empty() && !result.report.interrupted) {
+    bool created = false;
+    for (const auto& action : result.plan.actions)
+      created = created || action.type == ActionType::Create || action.type == ActionType::Start;
+    if (created && settings.start_wait > 0 && context.hooks.sleep) context.hooks.sleep(settings.start_wait);
+    try {
+      observed.containers = context.engine.list_containers();
+    } catch (const std::exception& e) {
+      result.errors.push_back({"docker", fmt::format("cannot verify the result: {}", e.what())});
+    }
+  }
+  // Specs with a plan error were reported already; verify only the ones that were acted on or kept.
+  std::set<std::string> reported;
+  for (const auto& error : result.errors) reported.insert(error.where);
+  std::vector<ContainerSpec> to_verify;
+  for (const auto& spec : desired.specs)
+    if (!reported.count(fmt::format("container {}", spec.name))) to_verify.push_back(spec);
+  if (!result.report.interrupted) append(result.errors, verify_declared(to_verify, observed.containers));
+
+  result.exit_code = result.errors.empty() ? 0 : 1;
+  return result;
+}
+
+}  // namespace dockerup

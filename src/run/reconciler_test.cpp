@@ -1,0 +1,159 @@
+#include "dockerup/reconciler.hpp"
+
+#include "fake_engine.hpp"
+
+#include <doctest/doctest.h>
+
+namespace dockerup {
+namespace {
+
+using testing::FakeEngine;
+using Lines = std::vector<std::string>;
+
+ContainerSpec spec_named(const std::string& name, const std::string& image = "app:v1") {
+  ContainerSpec spec;
+  spec.name = name;
+  spec.image = image;
+  spec.source = "/conf/" + name + ".json";
+  return spec;
+}
+
+struct Host {
+  FakeEngine engine;
+  std::vector<ContainerSpec> specs;
+  std::set<std::string> failed;
+  Settings settings;
+
+  Host() {
+    settings.pull = false;
+    settings.start_wait = 0;
+    engine.add_image("app:v1", "sha256:v1");
+  }
+
+  RunResult run() {
+    RunContext context{engine,
+                       [this](Settings&) {
+                         DesiredState desired;
+                         desired.specs = specs;
+                         desired.failed_sources = failed;
+                         desired.complete_sources = {"/conf"};
+                         return desired;
+                       },
+                       ExecutorHooks{[](int) {}, [] { return false; }}};
+    return reconcile_once(settings, context);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("first run creates, second run only lists (O(1) API calls)") {
+  Host host;
+  host.specs = {spec_named("a"), spec_named("b")};
+  auto first = host.run();
+  CHECK(first.exit_code == 0);
+  CHECK(host.engine.mutations() == Lines{"create a", "start a", "create b", "start b"});
+
+  host.engine.clear_calls();
+  auto second = host.run();
+  CHECK(second.exit_code == 0);
+  CHECK(second.plan.actions.empty());
+  CHECK(host.engine.calls() == Lines{"list_containers", "list_images"});
+}
+
+TEST_CASE("when containers cannot be listed nothing is changed") {
+  Host host;
+  host.specs = {spec_named("a")};
+  host.engine.fail_on("list_containers", "connection refused");
+  auto result = host.run();
+  CHECK(result.exit_code == 1);
+  CHECK_FALSE(result.observed);
+  CHECK(host.engine.mutations().empty());
+  CHECK(result.errors.at(0).message.find("nothing was changed") != std::string::npos);
+}
+
+TEST_CASE("when images cannot be listed nothing is changed (the original removed everything)") {
+  Host host;
+  host.run();  // nothing declared yet
+  host.specs = {spec_named("a")};
+  host.engine.fail_on("list_images", "timeout");
+  auto result = host.run();
+  CHECK(result.exit_code == 1);
+  CHECK(host.engine.mutations().empty());
+}
+
+TEST_CASE("a failed file keeps its container; a deleted one removes it") {
+  Host host;
+  host.specs = {spec_named("a"), spec_named("b")};
+  host.run();
+  host.specs = {spec_named("b")};
+  host.failed = {"/conf/a.json"};
+  auto kept = host.run();
+  CHECK(kept.plan.actions.empty());
+  CHECK(host.engine.container("a"));
+
+  host.failed.clear();
+  host.run();
+  CHECK_FALSE(host.engine.container("a"));
+  CHECK(host.engine.container("b"));
+}
+
+TEST_CASE("missing images are pulled even with pull off; a failed pull is an error") {
+  Host host;
+  host.engine.add_registry_image("app:v2", "sha256:v2");
+  host.specs = {spec_named("a", "app:v2"), spec_named("b", "app:v3")};
+  auto result = host.run();
+  CHECK(result.exit_code == 1);
+  CHECK(host.engine.container("a"));
+  CHECK_FALSE(host.engine.container("b"));
+  REQUIRE(result.errors.size() == 1);
+  CHECK(result.errors[0].where == "container b");
+  CHECK(result.errors[0].message.find("manifest unknown") != std::string::npos);
+}
+
+TEST_CASE("with pull on, a tag that moved in the registry replaces the container") {
+  Host host;
+  host.settings.pull = true;
+  host.engine.add_registry_image("app:v1", "sha256:v1");
+  host.specs = {spec_named("a")};
+  host.run();
+  auto first_id = host.engine.container("a")->id;
+
+  host.engine.add_registry_image("app:v1", "sha256:v1b");  // pushed again under the same tag
+  auto result = host.run();
+  CHECK(result.exit_code == 0);
+  CHECK(host.engine.container("a")->id != first_id);
+  CHECK(host.engine.container("a")->image_id == "sha256:v1b");
+}
+
+TEST_CASE("a registry that cannot be reached leaves the running container as it is") {
+  Host host;
+  host.specs = {spec_named("a")};
+  host.run();
+  auto id = host.engine.container("a")->id;
+  host.settings.pull = true;  // app:v1 is not in the fake registry: the check fails
+  auto result = host.run();
+  CHECK(host.engine.container("a")->id == id);
+  CHECK(host.engine.container("a")->state == "running");
+  CHECK(result.exit_code == 0);  // the container runs as declared; the failed check is logged
+}
+
+TEST_CASE("a container that exits right after creation fails the run") {
+  Host host;
+  host.engine.exits_on_start("app:v1", 2);
+  host.specs = {spec_named("a")};
+  auto result = host.run();
+  CHECK(result.exit_code == 1);
+  REQUIRE(result.errors.size() == 1);
+  CHECK(result.errors[0].message.find("not running") != std::string::npos);
+}
+
+TEST_CASE("a dry run changes nothing") {
+  Host host;
+  host.settings.dry_run = true;
+  host.specs = {spec_named("a"), spec_named("b", "app:v9")};
+  auto result = host.run();
+  CHECK(host.engine.mutations().empty());
+  CHECK(result.plan.actions.size() == 3);  // create a, pull app:v9, create b
+}
+
+}  // namespace dockerup

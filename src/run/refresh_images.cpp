@@ -1,0 +1,73 @@
+// The pull phase before planning. It runs before the planner because the planner must see the
+// image a tag points to *now* to decide whether a container is out of date.
+#include "dockerup/image_ref.hpp"
+#include "dockerup/log.hpp"
+#include "dockerup/reconciler.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace dockerup {
+namespace {
+
+/// True when the local image already is what the registry serves under this reference, so a pull
+/// would download nothing. Unknown (no digest from either side) means "pull to find out".
+bool registry_matches_local(const std::string& reference, const ImageSummary& local,
+                            Engine& engine) {
+  auto digest = engine.registry_digest(reference);
+  if (!digest) return false;
+  auto ref = parse_image_ref(reference);
+  if (!ref) return false;
+  std::string expected = ref->name() + "@" + *digest;
+  return std::any_of(local.digests.begin(), local.digests.end(), [&](const std::string& d) {
+    auto parsed = parse_image_ref(d);
+    return d == expected || (parsed && parsed->name() == ref->name() && parsed->digest == *digest);
+  });
+}
+
+const ImageSummary* local_image(const std::string& reference,
+                                const std::vector<ImageSummary>& images) {
+  auto id = find_image_id(reference, images);
+  if (!id) return nullptr;
+  for (const auto& image : images)
+    if (image.id == *id) return &image;
+  return nullptr;
+}
+
+}  // namespace
+
+std::map<std::string, std::string> refresh_images(const std::vector<ContainerSpec>& specs,
+                                                  const std::vector<ImageSummary>& images,
+                                                  bool pull_enabled, Engine& engine,
+                                                  bool& pulled) {
+  // One decision per image reference: pull it when any spec using it wants updates.
+  std::map<std::string, bool> wants_update;
+  for (const auto& spec : specs)
+    wants_update[spec.image] = wants_update[spec.image] || (pull_enabled && spec.update.pull);
+
+  std::map<std::string, std::string> errors;
+  pulled = false;
+  for (const auto& [reference, update] : wants_update) {
+    const ImageSummary* local = local_image(reference, images);
+    if (local && !update) continue;
+    try {
+      if (local && registry_matches_local(reference, *local, engine)) {
+        log_debug("image {} is up to date ({})", reference, local->id);
+        continue;
+      }
+      log_info("pulling {}{}", reference, local ? " (checking for a new image)" : "");
+      engine.pull(reference);
+      pulled = true;
+    } catch (const std::exception& e) {
+      errors[reference] = e.what();
+      if (local)
+        log_warning("could not check {} for a new image: {}; keeping the local image {}",
+                    reference, e.what(), local->id);
+      else
+        log_error("could not pull {}: {}", reference, e.what());
+    }
+  }
+  return errors;
+}
+
+}  // namespace dockerup

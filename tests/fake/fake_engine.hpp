@@ -1,0 +1,66 @@
+// An in-memory Engine for unit tests (ninja's FakeCommandRunner idea): it keeps state like a
+// tiny Docker and records every call, so tests compare the record with an expected list.
+#pragma once
+
+#include "dockerup/engine.hpp"
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace dockerup::testing {
+
+class FakeEngine : public Engine {
+ public:
+  /// Adds a local image with one tag ("app:v1") and returns its ID.
+  std::string add_image(const std::string& tag, const std::string& id);
+  /// What a pull of `reference` yields; a reference not listed here fails to pull.
+  void add_registry_image(const std::string& reference, const std::string& id);
+  /// Adds a container as if created outside this test's code (by hand or by an earlier run).
+  std::string add_container(ContainerSummary summary);
+
+  /// Any call whose record (see calls) starts with `prefix` throws Failure(message).
+  void fail_on(const std::string& prefix, const std::string& message = "injected failure");
+  /// Containers created from this image exit with `code` right after start.
+  void exits_on_start(const std::string& image_reference, int code = 1);
+
+  /// "list_containers", "create web", "start web", "stop web", "remove web", "rename web old"...
+  /// (by container name at the time of the call, so records read like a story).
+  const std::vector<std::string>& calls() const { return calls_; }
+  void clear_calls() { calls_.clear(); }
+  /// Calls other than the read-only ones (list, inspect).
+  std::vector<std::string> mutations() const;
+
+  const ContainerSummary* container(const std::string& name) const;
+  std::vector<ContainerSummary> containers() const;
+  const CreateRequest* created_request(const std::string& id) const;
+
+  std::vector<ContainerSummary> list_containers() override;
+  ContainerDetails inspect_container(const std::string& id) override;
+  std::vector<ImageSummary> list_images() override;
+  void pull(const std::string& reference) override;
+  std::optional<std::string> registry_digest(const std::string& reference) override;
+  std::string create(const CreateRequest& request) override;
+  void start(const std::string& id) override;
+  void stop(const std::string& id, int timeout_s) override;
+  void remove(const std::string& id, bool remove_anonymous_volumes) override;
+  void rename(const std::string& id, const std::string& new_name) override;
+  void remove_image(const std::string& id) override;
+
+ private:
+  void record(const std::string& call);
+  ContainerSummary& find(const std::string& id_or_name);
+
+  std::vector<std::string> calls_;
+  std::map<std::string, std::string> failures_;  // prefix -> message
+  std::map<std::string, int> exit_codes_;        // image reference -> exit code on start
+  std::map<std::string, std::string> registry_;  // reference -> image id
+  std::vector<ImageSummary> images_;
+  std::vector<ContainerSummary> containers_;
+  std::map<std::string, CreateRequest> requests_;  // id -> what create() was asked
+  int next_id_ = 1;
+  std::int64_t clock_ = 1000;
+};
+
+}  // namespace dockerup::testing
