@@ -18,7 +18,11 @@ struct RunResult {
   Plan plan;
   ExecutionReport report;
   bool observed = false;  ///< false when the engine could not be listed: nothing was changed
-  std::size_t api_calls_hint = 0;
+  DesiredState desired;   ///< what the sources declared this run
+  /// The engine as seen at the end of the run (equal to the first look when nothing was done).
+  /// `final_observed_complete` is false when that last look failed: GC must not run then.
+  ObservedState final_observed;
+  bool final_observed_complete = false;
 };
 
 /// Loads the desired state for this run (injected so tests can declare specs directly).

@@ -1,6 +1,7 @@
 #include "command_run.hpp"
 
 #include "load_settings.hpp"
+#include "server.hpp"
 #include "signals.hpp"
 
 #include "dockerup/docker_engine.hpp"
@@ -33,6 +34,8 @@ void log_result(const RunResult& result, std::chrono::steady_clock::duration too
            result.report.outcomes.size(), result.errors.size(), ms);
 }
 
+}  // namespace
+
 RunResult run_once(const Settings& settings, RunContext& context) {
   auto started = std::chrono::steady_clock::now();
   RunResult result = reconcile_once(settings, context);
@@ -42,32 +45,6 @@ RunResult run_once(const Settings& settings, RunContext& context) {
     log_result(result, std::chrono::steady_clock::now() - started);
   return result;
 }
-
-int serve(const CommandLine& line, Settings settings, RunContext& context, Signals& signals) {
-  log_info("dockerup {} serving: reconciling every {} s", DOCKERUP_VERSION, settings.interval);
-  while (true) {
-    run_once(settings, context);
-    if (signals.stop_requested()) break;
-    auto wake = signals.wait(settings.interval * 1000);
-    if (wake == Signals::Wake::Stop) break;
-    if (wake == Signals::Wake::Reload || signals.take_reload()) {
-      Errors errors;
-      Settings reloaded = load_settings(line, errors);
-      if (errors.empty()) {
-        settings = reloaded;
-        settings.server = true;
-        log_info("SIGHUP: configuration re-read from {}", settings.config_file);
-      } else {
-        for (const auto& error : errors) log_error("{}", error.str());
-        log_error("SIGHUP: configuration has errors; keeping the previous one");
-      }
-    }
-  }
-  log_info("stop requested: exiting");
-  return 0;
-}
-
-}  // namespace
 
 int command_run(const CommandLine& line, Settings settings) {
   Signals signals;  // before anything else, so no signal can interrupt an action

@@ -37,7 +37,8 @@ void append(Errors& to, const Errors& from) { to.insert(to.end(), from.begin(), 
 
 RunResult reconcile_once(Settings settings, RunContext& context) {
   RunResult result;
-  DesiredState desired = context.load_desired(settings);
+  result.desired = context.load_desired(settings);
+  const DesiredState& desired = result.desired;
   append(result.errors, desired.errors);
 
   ObservedState observed;
@@ -97,10 +98,16 @@ RunResult reconcile_once(Settings settings, RunContext& context) {
     if (created && settings.start_wait > 0 && context.hooks.sleep) context.hooks.sleep(settings.start_wait);
     try {
       observed.containers = context.engine.list_containers();
+      observed.images = context.engine.list_images();
     } catch (const std::exception& e) {
       result.errors.push_back({"docker", fmt::format("cannot verify the result: {}", e.what())});
+      result.final_observed = observed;
+      result.exit_code = 1;
+      return result;
     }
   }
+  result.final_observed = observed;
+  result.final_observed_complete = !result.report.interrupted;
   // Specs with a plan error were reported already; verify only the ones that were acted on or kept.
   std::set<std::string> reported;
   for (const auto& error : result.errors) reported.insert(error.where);
