@@ -4,6 +4,7 @@
 #include "dockerup/error.hpp"
 #include "dockerup/settings.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,7 +18,14 @@ struct ConfigLoad {
 };
 
 /// Reads `path` into `settings`. A missing file is not an error (found = false).
+/// Errors are "PATH:LINE: KEY" + "bad value \"abc\": expected ..."; warnings (unknown keys,
+/// keys in a [section], a key set twice) are "PATH:LINE: ...". Later lines win. Values keep
+/// what follows '='; an inline comment needs whitespace before its ';' ("pull = no ; why").
 ConfigLoad load_config_file(const std::string& path, Settings& settings);
+
+/// The same, from text already in memory; `source` names it in messages.
+ConfigLoad parse_config_text(const std::string& text, const std::string& source,
+                             Settings& settings);
 
 enum class SettingResult { Applied, UnknownKey, BadValue };
 
@@ -25,6 +33,9 @@ enum class SettingResult { Applied, UnknownKey, BadValue };
 /// On BadValue, `reason` says why ("expected a whole number of seconds >= 1").
 SettingResult apply_setting(Settings& settings, std::string_view key, std::string_view value,
                             std::string& reason);
+
+/// Keys whose value must not appear in messages or logs (the registry password).
+bool is_secret_setting(std::string_view key);
 
 /// true/yes/1/on and false/no/0/off, any case.
 std::optional<bool> parse_bool(std::string_view text);

@@ -16,6 +16,8 @@ namespace dockerup {
 struct ExecutorOptions {
   int stop_timeout = 10;  ///< seconds between the stop signal and SIGKILL
   int start_wait = 2;     ///< seconds a replacement must stay up before the old one goes
+  int rolling_wait = 10;  ///< rolling, no HEALTHCHECK: seconds the new one must stay up
+  int health_timeout = 120;  ///< rolling with HEALTHCHECK: seconds to wait for "healthy"
   bool remove_volumes = true;  ///< remove anonymous volumes of removed containers
   bool verbose = false;
 };
@@ -50,12 +52,14 @@ class Executor {
   void replace_default(const Action& action);
   void replace_eager(const Action& action);
   std::string create_and_start(const ContainerSpec& spec, const std::string& docker_name);
-  void prove_running(const std::string& id, const std::string& what);
+  void prove_running(const std::string& id, int wait_seconds);
+  void prove_healthy(const std::string& id);
   void stop_quietly(const std::string& id);
 
   Engine& engine_;
   ExecutorOptions options_;
   ExecutorHooks hooks_;
+  std::string halted_rolling_;  ///< why the remaining rolling replacements are not started
 };
 
 /// The labels dockerup gives a container created for `spec`.

@@ -18,14 +18,16 @@ namespace dockerup {
 struct HttpRequest {
   std::string method = "GET";
   std::string path;  ///< appended to the client's base URL: "/v1.41/containers/json?all=1"
-  std::vector<std::pair<std::string, std::string>> headers;  ///< e.g. {"X-aws-ec2-metadata-token", "..."}
+  std::vector<std::pair<std::string, std::string>>
+      headers;               ///< e.g. {"X-aws-ec2-metadata-token", "..."}
   std::string body;          ///< sent as is when not empty (and always for POST and PUT)
   std::string content_type;  ///< header added when not empty, e.g. "application/json"
   /// Whole-request limit, connection included. Every request has one: a hung peer must never
   /// hang the caller.
   std::chrono::milliseconds timeout{std::chrono::seconds(30)};
-  /// When set, the response body is handed over chunk by chunk as it arrives and not kept in
-  /// HttpResponse::body (streams such as Docker's pull progress can be long).
+  /// When set, a successful (2xx) response body is handed over chunk by chunk as it arrives and
+  /// not kept in HttpResponse::body (streams such as Docker's pull progress can be long). Error
+  /// bodies are still kept in HttpResponse::body, so their message can be read.
   std::function<void(std::string_view chunk)> body_sink;
 };
 

@@ -57,7 +57,8 @@ class CurlEasy {
   template <typename Value>
   void set(CURLoption option, Value value) {
     CURLcode code = curl_easy_setopt(handle_, option, value);
-    if (code != CURLE_OK) fail("curl_easy_setopt({}) failed: {}", static_cast<int>(option), curl_easy_strerror(code));
+    if (code != CURLE_OK)
+      fail("curl_easy_setopt({}) failed: {}", static_cast<int>(option), curl_easy_strerror(code));
   }
 
   /// Runs the transfer; returns the libcurl result for the caller to put in context.

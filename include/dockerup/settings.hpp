@@ -32,6 +32,12 @@ struct Settings {
   bool show_secrets = false;
   std::string log_format = "text";  ///< text or json
   std::string metrics_listen;       ///< "127.0.0.1:9100"; empty: off
+
+  // A registry login at start: the original's undocumented username/password/email/registry keys.
+  std::string registry;           ///< registry server address; empty: Docker Hub
+  std::string registry_username;  ///< empty: no login
+  std::string registry_password;  ///< a secret: never logged unless --show-secrets
+  std::string registry_email;
 };
 
 }  // namespace dockerup

@@ -1,6 +1,7 @@
 // dockerup: keeps this host's Docker containers equal to the declared list.
 // main only parses the command line and hands over to one command (crun style).
 #include "command_run.hpp"
+#include "command_status.hpp"
 #include "load_settings.hpp"
 
 #include "dockerup/cli.hpp"
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
 
   try {
     if (line.command == "run") return command_run(line, settings);
+    if (line.command == "status") return command_status(line, settings);
   } catch (const std::exception& e) {
     log_error("{}", e.what());
     return 1;

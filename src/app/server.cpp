@@ -4,31 +4,213 @@
 #include "load_settings.hpp"
 
 #include "dockerup/log.hpp"
+#include "dockerup/metrics.hpp"
+#include "dockerup/ops_backoff.hpp"
+#include "dockerup/sd_notify.hpp"
+#include "dockerup/status.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <random>
 
 namespace dockerup {
+namespace {
 
-int serve(const CommandLine& line, Settings settings, RunContext& context, Signals& signals) {
-  log_info("dockerup {} serving: reconciling every {} s", DOCKERUP_VERSION, settings.interval);
-  while (true) {
-    run_once(settings, context);
-    if (signals.stop_requested()) break;
-    auto wake = signals.wait(settings.interval * 1000);
-    if (wake == Signals::Wake::Stop) break;
-    if (wake == Signals::Wake::Reload || signals.take_reload()) {
-      Errors errors;
-      Settings reloaded = load_settings(line, errors);
-      if (errors.empty()) {
-        settings = reloaded;
-        settings.server = true;
-        log_info("SIGHUP: configuration re-read from {}", settings.config_file);
-      } else {
-        for (const auto& error : errors) log_error("{}", error.str());
-        log_error("SIGHUP: configuration has errors; keeping the previous one");
-      }
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+/// The loop's memory between runs: what decides how long to wait and what to say.
+struct LoopState {
+  int failed_runs = 0;         ///< consecutive failed runs with the engine reachable
+  int unreachable_tries = 0;   ///< consecutive runs that could not reach the engine
+  Clock::time_point unreachable_since{};
+  bool ready_sent = false;
+};
+
+/// The STATUS= line systemd shows in `systemctl status`.
+std::string status_line(const RunResult& result, double seconds) {
+  std::string name = result_name(result);
+  if (name == run_result::unreachable) return "docker engine unreachable; retrying";
+  return fmt::format("last run {} at {}: {} action(s), {} error(s) in {:.1f} s", name,
+                     format_utc(std::chrono::system_clock::now()), result.report.outcomes.size(),
+                     result.errors.size(), seconds);
+}
+
+/// The first error of a run that could not reach the engine: the reason to show once.
+std::string unreachable_reason(const RunResult& result) {
+  for (const auto& error : result.errors)
+    if (error.where == "docker") return error.message;
+  return result.errors.empty() ? "no answer" : result.errors.front().str();
+}
+
+class Server {
+ public:
+  Server(const CommandLine& line, Settings settings, RunContext& context, Signals& signals,
+         std::vector<Trigger> triggers)
+      : line_(line), settings_(std::move(settings)), context_(context), signals_(signals),
+        triggers_(std::move(triggers)),
+        notifier_(SystemdNotifier::socket_from_environment(),
+                  SystemdNotifier::watchdog_from_environment()),
+        random_(std::random_device{}()) {}
+
+  int run();
+
+ private:
+  bool open_metrics();
+  void reconcile();
+  milliseconds next_delay(const RunResult& result);
+  Signals::Wake wait(milliseconds delay);
+  void reload();
+  void drain_triggers();
+
+  const CommandLine& line_;
+  Settings settings_;
+  RunContext& context_;
+  Signals& signals_;
+  std::vector<Trigger> triggers_;
+  SystemdNotifier notifier_;
+  Metrics metrics_;
+  std::unique_ptr<MetricsServer> metrics_server_;
+  LoopState state_;
+  milliseconds delay_{0};
+  std::mt19937 random_;
+};
+
+bool Server::open_metrics() {
+  metrics_server_.reset();
+  if (settings_.metrics_listen.empty()) return true;
+  try {
+    metrics_server_ = std::make_unique<MetricsServer>(settings_.metrics_listen, metrics_);
+    log_info("metrics on http://{}/metrics (port {})", settings_.metrics_listen,
+             metrics_server_->port());
+    return true;
+  } catch (const std::exception& e) {
+    log_error("{}", e.what());
+    return false;
+  }
+}
+
+void Server::reconcile() {
+  auto started = Clock::now();
+  RunResult result = run_once(settings_, context_);
+  double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  metrics_.record_run(result, seconds, std::chrono::duration_cast<std::chrono::seconds>(
+                                           std::chrono::system_clock::now().time_since_epoch())
+                                           .count());
+  notifier_.status(status_line(result, seconds));
+  if (result.exit_code == 0 && !state_.ready_sent) {
+    notifier_.ready();
+    state_.ready_sent = true;
+  }
+  delay_ = next_delay(result);
+}
+
+milliseconds Server::next_delay(const RunResult& result) {
+  std::uniform_real_distribution<double> jitter(0.0, 1.0);
+  if (!result.observed) {
+    // Said once per outage: a dockerd restart must not fill the log with one line per try.
+    if (state_.unreachable_tries++ == 0) {
+      state_.unreachable_since = Clock::now();
+      log_warning("docker engine unreachable: {}; changing nothing, retrying with backoff "
+                  "(up to every {} s) until it answers",
+                  unreachable_reason(result),
+                  std::chrono::duration_cast<std::chrono::seconds>(unreachable_backoff().cap).count());
     }
+    return backoff_delay(unreachable_backoff(), state_.unreachable_tries, jitter(random_));
+  }
+  if (state_.unreachable_tries > 0) {
+    auto down = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() -
+                                                                 state_.unreachable_since);
+    log_info("docker engine is back after {} s; reconciled", down.count());
+    state_.unreachable_tries = 0;
+  }
+  if (result.exit_code != 0) {
+    ++state_.failed_runs;
+    milliseconds delay =
+        backoff_delay(failed_run_backoff(settings_.interval), state_.failed_runs, jitter(random_));
+    log_info("run failed ({} in a row): next try in {:.1f} s", state_.failed_runs,
+             static_cast<double>(delay.count()) / 1000.0);
+    return delay;
+  }
+  state_.failed_runs = 0;
+  return std::chrono::seconds(settings_.interval);
+}
+
+/// Sleeps until `delay` has passed or something wakes the loop, pinging the systemd watchdog
+/// on the way (a long interval must not look like a hang).
+Signals::Wake Server::wait(milliseconds delay) {
+  auto deadline = Clock::now() + delay;
+  while (true) {
+    notifier_.watchdog_if_due();
+    auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+    if (left <= milliseconds(0)) return Signals::Wake::Timeout;
+    milliseconds slice = std::min(left, notifier_.watchdog_period().value_or(left));
+    std::vector<int> fds;
+    for (const auto& trigger : triggers_) fds.push_back(trigger.fd);
+    Signals::Wake wake = signals_.wait(static_cast<int>(std::max<milliseconds::rep>(slice.count(), 1)), fds);
+    if (wake != Signals::Wake::Timeout) return wake;
+  }
+}
+
+void Server::reload() {
+  Errors errors;
+  Settings reloaded = load_settings(line_, errors);
+  if (!errors.empty()) {
+    for (const auto& error : errors) log_error("{}", error.str());
+    log_error("SIGHUP: configuration has errors; keeping the previous one");
+    return;
+  }
+  reloaded.server = true;
+  bool listen_changed = reloaded.metrics_listen != settings_.metrics_listen;
+  settings_ = reloaded;
+  Logger::instance().set_json(settings_.log_format == "json");
+  log_info("SIGHUP: configuration re-read from {}; reconciling now", settings_.config_file);
+  if (listen_changed) open_metrics();  // a bad new address is logged; the loop goes on
+  state_.failed_runs = 0;              // a new configuration deserves a fresh start
+}
+
+void Server::drain_triggers() {
+  for (const auto& trigger : triggers_) {
+    if (trigger.drain) trigger.drain();
+    log_debug("{}: reconciling now", trigger.name);
+  }
+}
+
+int Server::run() {
+  if (!open_metrics()) return 1;
+  log_info("dockerup {} serving: reconciling every {} s{}", DOCKERUP_VERSION, settings_.interval,
+           notifier_.enabled() ? " (systemd notify)" : "");
+  // The executor asks between actions whether to stop: a good moment to feed the watchdog too,
+  // so a run with many actions is not mistaken for a hang.
+  auto stop_requested = context_.hooks.stop_requested;
+  context_.hooks.stop_requested = [this, stop_requested] {
+    notifier_.watchdog_if_due();
+    return stop_requested ? stop_requested() : signals_.stop_requested();
+  };
+  while (true) {
+    reconcile();
+    if (signals_.stop_requested()) break;
+    Signals::Wake wake = wait(delay_);
+    if (wake == Signals::Wake::Stop) break;
+    // take_reload() also clears the flag that made wait() return Reload.
+    if (signals_.take_reload()) reload();
+    if (wake == Signals::Wake::Fd) drain_triggers();
   }
   log_info("stop requested: exiting");
+  notifier_.stopping();
+  context_.hooks.stop_requested = stop_requested;
   return 0;
+}
+
+}  // namespace
+
+int serve(const CommandLine& line, Settings settings, RunContext& context, Signals& signals,
+          std::vector<Trigger> triggers) {
+  Server server(line, std::move(settings), context, signals, std::move(triggers));
+  return server.run();
 }
 
 }  // namespace dockerup

@@ -52,12 +52,18 @@ ExecutionReport Executor::execute(const Plan& plan) {
                                        action.reason,
                                        action.image.empty() ? "" : " (image " + action.image + ")"));
     ActionOutcome outcome{action, std::nullopt};
+    bool rolling = action.type == ActionType::Replace && action.spec->update.rolling;
     try {
+      if (rolling && !halted_rolling_.empty())
+        fail("not started: rolling update halted because {}", halted_rolling_);
       run(action);
     } catch (const std::exception& e) {
       outcome.error = Error{fmt::format("container {}", action.name),
                             fmt::format("{} failed: {}", to_string(action.type), e.what())};
       Logger::instance().log(LogLevel::Error, context, outcome.error->message);
+      // One rolling replacement failing stops the others of this run: the next may fail alike.
+      if (rolling && halted_rolling_.empty())
+        halted_rolling_ = fmt::format("{} failed: {}", action.name, e.what());
     }
     report.outcomes.push_back(std::move(outcome));
   }
@@ -89,7 +95,10 @@ std::string Executor::create_and_start(const ContainerSpec& spec, const std::str
   auto id = engine_.create({docker_name, spec, managed_labels(spec)});
   try {
     engine_.start(id);
-    prove_running(id, "the new container");
+    if (spec.update.rolling)
+      prove_healthy(id);
+    else
+      prove_running(id, options_.start_wait);
   } catch (...) {
     // Never leave a half-made replacement behind: the caller restores the previous one.
     try {
@@ -102,17 +111,35 @@ std::string Executor::create_and_start(const ContainerSpec& spec, const std::str
   return id;
 }
 
-/// A new container counts as started when it is still running after start_wait seconds, or when
-/// it is a one-shot container (restart "no") that already finished with exit code 0.
-void Executor::prove_running(const std::string& id, const std::string& what) {
-  if (options_.start_wait > 0) hooks_.sleep(options_.start_wait);
+/// A new container counts as started when it is still running after `wait_seconds`, or when it
+/// is a one-shot container (restart "no") that already finished with exit code 0.
+void Executor::prove_running(const std::string& id, int wait_seconds) {
+  if (wait_seconds > 0) hooks_.sleep(wait_seconds);
   auto details = engine_.inspect_container(id);
   if (details.running && !details.restarting) return;
   if (!details.running && details.exit_code == 0 && details.restart_count == 0) return;
   std::string why = details.restarting ? "keeps restarting"
                                        : fmt::format("exited with code {}", details.exit_code);
   if (!details.error.empty()) why += fmt::format(" ({})", details.error);
-  fail("{} {} within {} s", what, why, options_.start_wait);
+  fail("the new container {} within {} s", why, wait_seconds);
+}
+
+/// Rolling replacements must be healthy before the next one starts: Docker's HEALTHCHECK status
+/// when the image has one, otherwise still running after rolling_wait seconds.
+void Executor::prove_healthy(const std::string& id) {
+  auto details = engine_.inspect_container(id);
+  if (details.health.empty()) return prove_running(id, options_.rolling_wait);
+  for (int waited = 0;; ++waited) {
+    if (!details.running || details.restarting)
+      fail("the new container stopped before it became healthy (exit code {})", details.exit_code);
+    if (details.health == "healthy") return;
+    if (details.health == "unhealthy") fail("the new container's health check reports unhealthy");
+    if (waited >= options_.health_timeout)
+      fail("the new container was not healthy after {} s (health: {})", options_.health_timeout,
+           details.health);
+    hooks_.sleep(1);
+    details = engine_.inspect_container(id);
+  }
 }
 
 void Executor::stop_quietly(const std::string& id) {

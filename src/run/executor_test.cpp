@@ -22,7 +22,7 @@ ContainerSpec web_spec(const std::string& image = "app:v2") {
 struct Fixture {
   FakeEngine engine;
   std::vector<int> slept;
-  Executor executor{engine, ExecutorOptions{10, 2, true, false},
+  Executor executor{engine, ExecutorOptions{10, 2, 7, 5, true, false},
                     ExecutorHooks{[this](int s) { slept.push_back(s); }, [] { return false; }}};
 
   Fixture() {
@@ -165,7 +165,7 @@ TEST_CASE("a stop request is honoured between actions, never inside one") {
   FakeEngine engine;
   engine.add_image("app:v2", "sha256:v2");
   int asked = 0;
-  Executor executor(engine, ExecutorOptions{10, 0, true, false},
+  Executor executor(engine, ExecutorOptions{10, 0, 0, 0, true, false},
                     ExecutorHooks{[](int) {}, [&asked] { return ++asked > 1; }});
   Plan plan;
   auto a = web_spec();
@@ -178,6 +178,54 @@ TEST_CASE("a stop request is honoured between actions, never inside one") {
   CHECK(report.interrupted);
   CHECK(report.outcomes.size() == 1);
   CHECK(engine.mutations() == Lines{"create a", "start a"});
+}
+
+TEST_CASE("rolling: one at a time, an unhealthy one is rolled back and halts the rest") {
+  Fixture f;
+  f.engine.add_image("app:bad", "sha256:bad");
+  f.engine.health_of("app:v2", "healthy");
+  f.engine.health_of("app:bad", "unhealthy");
+  Plan plan;
+  for (std::string name : {"one", "two", "three"}) {
+    auto old_spec = web_spec("app:v1");
+    old_spec.name = name;
+    ContainerSummary c;
+    c.name = name;
+    c.image = "app:v1";
+    c.image_id = "sha256:v1";
+    c.state = "running";
+    c.labels = managed_labels(old_spec);
+    auto id = f.engine.add_container(c);
+    auto spec = web_spec(name == "two" ? "app:bad" : "app:v2");
+    spec.name = name;
+    spec.update.rolling = true;
+    plan.actions.push_back({ActionType::Replace, name, "image changed", spec, id, spec.image});
+  }
+  auto report = f.executor.execute(plan);
+  REQUIRE(report.outcomes.size() == 3);
+  CHECK_FALSE(report.outcomes[0].error);
+  REQUIRE(report.outcomes[1].error);
+  CHECK(report.outcomes[1].error->message.find("unhealthy") != std::string::npos);
+  CHECK(report.outcomes[1].error->message.find("previous container was restored") !=
+        std::string::npos);
+  REQUIRE(report.outcomes[2].error);
+  CHECK(report.outcomes[2].error->message.find("rolling update halted because two failed") !=
+        std::string::npos);
+  CHECK(f.engine.container("one")->image_id == "sha256:v2");
+  CHECK(f.engine.container("two")->image_id == "sha256:v1");
+  CHECK(f.engine.container("two")->state == "running");
+  CHECK(f.engine.container("three")->image_id == "sha256:v1");
+  CHECK(f.slept.empty());  // HEALTHCHECK answers at once here: no fixed waiting
+}
+
+TEST_CASE("rolling without a HEALTHCHECK waits rolling_wait seconds") {
+  Fixture f;
+  auto old_id = f.old_web();
+  auto spec = web_spec();
+  spec.update.rolling = true;
+  auto report = f.executor.execute(f.replace_plan(old_id, spec));
+  CHECK(report.failures() == 0);
+  CHECK(f.slept == std::vector<int>{7});
 }
 
 }  // namespace dockerup

@@ -83,6 +83,7 @@ RunResult reconcile_once(Settings settings, RunContext& context) {
   ExecutorOptions executor_options;
   executor_options.stop_timeout = settings.stop_timeout;
   executor_options.start_wait = settings.start_wait;
+  executor_options.rolling_wait = settings.rolling_wait;
   executor_options.remove_volumes = !settings.gc_keep_volumes;
   Executor executor(context.engine, executor_options, context.hooks);
   result.report = executor.execute(result.plan);

@@ -37,6 +37,10 @@ void FakeEngine::exits_on_start(const std::string& image_reference, int code) {
   exit_codes_[image_reference] = code;
 }
 
+void FakeEngine::health_of(const std::string& image_reference, const std::string& health) {
+  health_[image_reference] = health;
+}
+
 std::vector<std::string> FakeEngine::mutations() const {
   std::vector<std::string> result;
   for (const auto& call : calls_)
@@ -84,6 +88,8 @@ ContainerDetails FakeEngine::inspect_container(const std::string& id) {
   details.running = c.state == "running";
   details.exit_code = c.exit_code < 0 ? 0 : c.exit_code;
   details.labels = c.labels;
+  auto health = health_.find(c.image);
+  if (health != health_.end() && details.running) details.health = health->second;
   return details;
 }
 

@@ -1,0 +1,48 @@
+// The image ledger: which images dockerup pulled or ran, so that GC (without gc=aggressive)
+// removes only images that are dockerup's own and never one an operator put on the host.
+// Stored in <cache_dir>/images.json as {"version": 1, "images": ["sha256:...", ...]}.
+#pragma once
+
+#include "dockerup/engine.hpp"
+
+#include <set>
+#include <string>
+#include <vector>
+
+namespace dockerup {
+
+class ImageLedger {
+ public:
+  /// Reads <cache_dir>/images.json. A missing file is an empty ledger; an unreadable or corrupt
+  /// one is logged and treated as empty too (GC then removes less, never more).
+  static ImageLedger load(const std::string& cache_dir);
+
+  const std::set<std::string>& images() const { return images_; }
+  bool contains(const std::string& id) const { return images_.count(id) > 0; }
+
+  void add(const std::string& image_id);
+  void forget(const std::string& image_id);
+  /// Drops every entry that is not among `present` (the image is gone).
+  void forget_missing(const std::vector<ImageSummary>& present);
+
+  /// True when the entries differ from what load() read.
+  bool changed() const { return images_ != loaded_; }
+  /// Writes the file atomically; throws Failure naming the path.
+  void save();
+
+  const std::string& path() const { return path_; }
+
+ private:
+  explicit ImageLedger(std::string path) : path_(std::move(path)) {}
+
+  std::string path_;
+  std::set<std::string> images_;
+  std::set<std::string> loaded_;
+};
+
+/// The ledger's file format, separate from the file so it can be tested without one.
+/// parse_image_ledger throws Failure on malformed text.
+std::set<std::string> parse_image_ledger(const std::string& json);
+std::string format_image_ledger(const std::set<std::string>& images);
+
+}  // namespace dockerup

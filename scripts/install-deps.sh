@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs everything dockerup needs to build and test on Debian 12, from Debian's own archive.
+# Idempotent: when every package is already installed it does not even run `apt-get update`,
+# so reruns take well under a second.
+set -euo pipefail
+
+packages=(
+  g++ meson ninja-build pkg-config
+  libcurl4-openssl-dev rapidjson-dev libinih-dev libboost-program-options-dev libfmt-dev
+  zlib1g-dev doctest-dev
+  docker.io docker-registry busybox-static
+  python3 curl ca-certificates
+)
+
+is_installed() {
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'
+}
+
+missing=()
+for package in "${packages[@]}"; do
+  is_installed "$package" || missing+=("$package")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing ${missing[*]}; run as root to install them" >&2
+  exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# --no-install-recommends keeps the image small; nothing here needs a recommended package.
+apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null

@@ -1,0 +1,30 @@
+#include "command_status.hpp"
+
+#include "dockerup/status.hpp"
+
+#include <cstdio>
+
+namespace dockerup {
+
+int command_status(const CommandLine& line, const Settings& settings) {
+  std::string error;
+  std::optional<RunStatus> status = load_run_status(settings.cache_dir, error);
+  if (!status) {
+    if (error.empty())
+      std::printf("UNKNOWN: no status file at %s: dockerup has not run yet with this cache dir\n",
+                  status_file_path(settings.cache_dir).c_str());
+    else
+      std::printf("UNKNOWN: %s\n", error.c_str());
+    return kStatusUnknown;
+  }
+  if (line.json) {
+    // Written again from what was parsed, so the output matches the exit status even if a run
+    // replaces the file meanwhile (fields documented in dockerup(8)).
+    std::fputs(status_to_json(*status).c_str(), stdout);
+  } else {
+    std::fputs(render_status_table(*status).c_str(), stdout);
+  }
+  return status->result == run_result::ok ? kStatusOk : kStatusFailed;
+}
+
+}  // namespace dockerup

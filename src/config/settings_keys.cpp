@@ -1,0 +1,177 @@
+// The keys of dockerup.conf, shared with the settings keys of EC2 user-data: one table, one
+// validation rule per key, so a value means the same wherever it is written.
+#include "dockerup/config_file.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cctype>
+#include <functional>
+
+namespace dockerup {
+namespace {
+
+std::string lower(std::string_view text) {
+  std::string out;
+  for (char c : text) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::optional<int> whole_number(std::string_view text, int minimum) {
+  int value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < minimum)
+    return std::nullopt;
+  return value;
+}
+
+/// A setter returns false and fills `reason` when the value is not acceptable.
+using Setter = std::function<bool(Settings&, std::string_view value, std::string& reason)>;
+
+Setter seconds(int Settings::*field, int minimum) {
+  return [field, minimum](Settings& settings, std::string_view value, std::string& reason) {
+    auto number = whole_number(value, minimum);
+    if (!number) {
+      reason = "expected a whole number of seconds >= " + std::to_string(minimum);
+      return false;
+    }
+    settings.*field = *number;
+    return true;
+  };
+}
+
+Setter flag(bool Settings::*field) {
+  return [field](Settings& settings, std::string_view value, std::string& reason) {
+    auto parsed = parse_bool(value);
+    if (!parsed) {
+      reason = "expected true or false (also yes/no, on/off, 1/0)";
+      return false;
+    }
+    settings.*field = *parsed;
+    return true;
+  };
+}
+
+/// Any text; `required` refuses the empty string.
+Setter text(std::string Settings::*field, bool required = false) {
+  return [field, required](Settings& settings, std::string_view value, std::string& reason) {
+    if (required && value.empty()) {
+      reason = "must not be empty";
+      return false;
+    }
+    settings.*field = std::string(value);
+    return true;
+  };
+}
+
+bool set_gc(Settings& settings, std::string_view value, std::string& reason) {
+  std::string mode = lower(value);
+  auto as_bool = parse_bool(value);
+  if (mode == "aggressive")
+    settings.gc = GcMode::Aggressive;
+  else if (as_bool)
+    settings.gc = *as_bool ? GcMode::On : GcMode::Off;
+  else {
+    reason = "expected on, off or aggressive";
+    return false;
+  }
+  return true;
+}
+
+bool set_log_format(Settings& settings, std::string_view value, std::string& reason) {
+  std::string format = lower(value);
+  if (format != "text" && format != "json") {
+    reason = "expected text or json";
+    return false;
+  }
+  settings.log_format = format;
+  return true;
+}
+
+/// "127.0.0.1:9100", "[::1]:9100", ":9100" (every interface) or "" (off).
+bool set_metrics_listen(Settings& settings, std::string_view value, std::string& reason) {
+  std::size_t colon = value.rfind(':');
+  if (!value.empty()) {
+    auto port = colon == std::string_view::npos ? std::nullopt
+                                                : whole_number(value.substr(colon + 1), 1);
+    if (!port || *port > 65535) {
+      reason = "expected ADDRESS:PORT, e.g. 127.0.0.1:9100";
+      return false;
+    }
+  }
+  settings.metrics_listen = std::string(value);
+  return true;
+}
+
+bool has_scheme(std::string_view value, std::initializer_list<std::string_view> schemes) {
+  return std::any_of(schemes.begin(), schemes.end(), [value](std::string_view scheme) {
+    return value.starts_with(scheme) && value.size() > scheme.size();
+  });
+}
+
+bool set_remote(Settings& settings, std::string_view value, std::string& reason) {
+  if (!value.empty() && !has_scheme(value, {"unix://", "tcp://", "http://", "https://"})) {
+    reason = "expected unix:///path/to/docker.sock or tcp://HOST:PORT";
+    return false;
+  }
+  settings.remote = std::string(value);
+  return true;
+}
+
+bool set_aws_endpoint(Settings& settings, std::string_view value, std::string& reason) {
+  if (!value.empty() && !has_scheme(value, {"http://", "https://"})) {
+    reason = "expected an http:// or https:// URL";
+    return false;
+  }
+  settings.aws_endpoint = std::string(value);
+  return true;
+}
+
+const std::vector<std::pair<std::string_view, Setter>>& setters() {
+  static const std::vector<std::pair<std::string_view, Setter>> table = {
+      {"confdir", text(&Settings::confdir, true)},
+      {"remote", set_remote},
+      {"interval", seconds(&Settings::interval, 1)},
+      {"aws", flag(&Settings::aws)},
+      {"pull", flag(&Settings::pull)},
+      {"cache", text(&Settings::cache_dir, true)},
+      {"exclusive", flag(&Settings::exclusive)},
+      {"stop_timeout", seconds(&Settings::stop_timeout, 0)},
+      {"start_wait", seconds(&Settings::start_wait, 0)},
+      {"rolling_wait", seconds(&Settings::rolling_wait, 0)},
+      {"gc", set_gc},
+      {"gc_keep_volumes", flag(&Settings::gc_keep_volumes)},
+      {"aws_endpoint", set_aws_endpoint},
+      {"aws_imdsv1", flag(&Settings::aws_imdsv1)},
+      {"strict_modes", flag(&Settings::strict_modes)},
+      {"log_format", set_log_format},
+      {"metrics_listen", set_metrics_listen},
+      {"username", text(&Settings::registry_username)},
+      {"password", text(&Settings::registry_password)},
+      {"email", text(&Settings::registry_email)},
+      {"registry", text(&Settings::registry)},
+  };
+  return table;
+}
+
+}  // namespace
+
+std::optional<bool> parse_bool(std::string_view text) {
+  std::string word = lower(text);
+  if (word == "true" || word == "yes" || word == "1" || word == "on") return true;
+  if (word == "false" || word == "no" || word == "0" || word == "off") return false;
+  return std::nullopt;
+}
+
+SettingResult apply_setting(Settings& settings, std::string_view key, std::string_view value,
+                            std::string& reason) {
+  std::string name = lower(key);  // "Interval=60" is not worth an error
+  for (const auto& [known, setter] : setters()) {
+    if (known != name) continue;
+    return setter(settings, value, reason) ? SettingResult::Applied : SettingResult::BadValue;
+  }
+  return SettingResult::UnknownKey;
+}
+
+bool is_secret_setting(std::string_view key) { return lower(key) == "password"; }
+
+}  // namespace dockerup

@@ -1,0 +1,127 @@
+#include "dockerup/config_file.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace dockerup;
+
+namespace {
+
+/// Applies one key to default settings; returns the result and the reason.
+std::pair<SettingResult, std::string> apply(Settings& settings, std::string_view key,
+                                            std::string_view value) {
+  std::string reason;
+  SettingResult result = apply_setting(settings, key, value, reason);
+  return {result, reason};
+}
+
+}  // namespace
+
+TEST_CASE("parse_bool: the usual words, any case") {
+  for (const char* yes : {"true", "TRUE", "Yes", "1", "on", "ON"}) CHECK(parse_bool(yes) == true);
+  for (const char* no : {"false", "False", "no", "0", "off", "OFF"}) CHECK(parse_bool(no) == false);
+  for (const char* bad : {"", "2", "y", "n", "enable", "true ", "truee"})
+    CHECK_FALSE(parse_bool(bad).has_value());
+}
+
+TEST_CASE("apply_setting: every key sets its field") {
+  Settings s;
+  CHECK(apply(s, "confdir", "/srv/containers.d").first == SettingResult::Applied);
+  CHECK(s.confdir == "/srv/containers.d");
+  CHECK(apply(s, "remote", "tcp://127.0.0.1:2375").first == SettingResult::Applied);
+  CHECK(s.remote == "tcp://127.0.0.1:2375");
+  CHECK(apply(s, "interval", "30").first == SettingResult::Applied);
+  CHECK(s.interval == 30);
+  CHECK(apply(s, "aws", "true").first == SettingResult::Applied);
+  CHECK(s.aws);
+  CHECK(apply(s, "pull", "no").first == SettingResult::Applied);
+  CHECK_FALSE(s.pull);
+  CHECK(apply(s, "cache", "/tmp/cache").first == SettingResult::Applied);
+  CHECK(s.cache_dir == "/tmp/cache");
+  CHECK(apply(s, "exclusive", "on").first == SettingResult::Applied);
+  CHECK(s.exclusive);
+  CHECK(apply(s, "stop_timeout", "0").first == SettingResult::Applied);
+  CHECK(s.stop_timeout == 0);
+  CHECK(apply(s, "start_wait", "5").first == SettingResult::Applied);
+  CHECK(s.start_wait == 5);
+  CHECK(apply(s, "rolling_wait", "20").first == SettingResult::Applied);
+  CHECK(s.rolling_wait == 20);
+  CHECK(apply(s, "gc", "aggressive").first == SettingResult::Applied);
+  CHECK(s.gc == GcMode::Aggressive);
+  CHECK(apply(s, "gc", "off").first == SettingResult::Applied);
+  CHECK(s.gc == GcMode::Off);
+  CHECK(apply(s, "gc", "ON").first == SettingResult::Applied);
+  CHECK(s.gc == GcMode::On);
+  CHECK(apply(s, "gc_keep_volumes", "yes").first == SettingResult::Applied);
+  CHECK(s.gc_keep_volumes);
+  CHECK(apply(s, "aws_endpoint", "http://127.0.0.1:1338").first == SettingResult::Applied);
+  CHECK(s.aws_endpoint == "http://127.0.0.1:1338");
+  CHECK(apply(s, "aws_imdsv1", "false").first == SettingResult::Applied);
+  CHECK_FALSE(s.aws_imdsv1);
+  CHECK(apply(s, "strict_modes", "0").first == SettingResult::Applied);
+  CHECK_FALSE(s.strict_modes);
+  CHECK(apply(s, "log_format", "JSON").first == SettingResult::Applied);
+  CHECK(s.log_format == "json");
+  CHECK(apply(s, "metrics_listen", "127.0.0.1:9100").first == SettingResult::Applied);
+  CHECK(s.metrics_listen == "127.0.0.1:9100");
+  CHECK(apply(s, "username", "deploy").first == SettingResult::Applied);
+  CHECK(s.registry_username == "deploy");
+  CHECK(apply(s, "password", "s3cr;t").first == SettingResult::Applied);
+  CHECK(s.registry_password == "s3cr;t");
+  CHECK(apply(s, "email", "ops@example.com").first == SettingResult::Applied);
+  CHECK(s.registry_email == "ops@example.com");
+  CHECK(apply(s, "registry", "localhost:5000").first == SettingResult::Applied);
+  CHECK(s.registry == "localhost:5000");
+}
+
+TEST_CASE("apply_setting: keys in any case") {
+  Settings s;
+  CHECK(apply(s, "Interval", "5").first == SettingResult::Applied);
+  CHECK(s.interval == 5);
+}
+
+TEST_CASE("apply_setting: unknown keys") {
+  Settings s;
+  CHECK(apply(s, "intervall", "5").first == SettingResult::UnknownKey);
+  CHECK(apply(s, "", "5").first == SettingResult::UnknownKey);
+  CHECK(s.interval == Settings{}.interval);
+}
+
+TEST_CASE("apply_setting: bad values leave the setting alone and say why") {
+  Settings s;
+  CHECK(apply(s, "interval", "0") ==
+        std::pair{SettingResult::BadValue, std::string("expected a whole number of seconds >= 1")});
+  for (const char* bad : {"", "-1", "1.5", "60s", "abc", "99999999999"})
+    CHECK(apply(s, "interval", bad).first == SettingResult::BadValue);
+  CHECK(apply(s, "stop_timeout", "-1").second == "expected a whole number of seconds >= 0");
+  CHECK(apply(s, "aws", "maybe").second == "expected true or false (also yes/no, on/off, 1/0)");
+  CHECK(apply(s, "gc", "sometimes").second == "expected on, off or aggressive");
+  CHECK(apply(s, "log_format", "xml").second == "expected text or json");
+  CHECK(apply(s, "confdir", "").second == "must not be empty");
+  CHECK(apply(s, "cache", "").second == "must not be empty");
+  CHECK(apply(s, "remote", "/var/run/docker.sock").first == SettingResult::BadValue);
+  CHECK(apply(s, "remote", "unix://").first == SettingResult::BadValue);
+  CHECK(apply(s, "aws_endpoint", "169.254.169.254").first == SettingResult::BadValue);
+  for (const char* bad : {"9100", "127.0.0.1", "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:70000",
+                          "host:port"})
+    CHECK(apply(s, "metrics_listen", bad).first == SettingResult::BadValue);
+  CHECK(s.interval == Settings{}.interval);
+  CHECK(s.aws == Settings{}.aws);
+  CHECK(s.gc == Settings{}.gc);
+  CHECK(s.confdir == Settings{}.confdir);
+}
+
+TEST_CASE("apply_setting: empty values that mean 'the default'") {
+  Settings s;
+  CHECK(apply(s, "remote", "").first == SettingResult::Applied);
+  CHECK(apply(s, "aws_endpoint", "").first == SettingResult::Applied);
+  CHECK(apply(s, "metrics_listen", "").first == SettingResult::Applied);
+  CHECK(apply(s, "metrics_listen", ":9100").first == SettingResult::Applied);
+  CHECK(apply(s, "metrics_listen", "[::1]:9100").first == SettingResult::Applied);
+  CHECK(apply(s, "remote", "unix://var/run/docker.sock").first == SettingResult::Applied);
+}
+
+TEST_CASE("is_secret_setting") {
+  CHECK(is_secret_setting("password"));
+  CHECK(is_secret_setting("PASSWORD"));
+  CHECK_FALSE(is_secret_setting("username"));
+}

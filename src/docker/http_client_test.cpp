@@ -1,0 +1,170 @@
+#include "dockerup/http_client.hpp"
+
+#include "fake_http_server.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace dockerup;
+using dockerup::testing::FakeHttpServer;
+using dockerup::testing::http_response;
+using std::chrono::milliseconds;
+
+TEST_CASE("url_escape keeps unreserved characters and encodes the rest") {
+  CHECK(url_escape("abcXYZ019-._~") == "abcXYZ019-._~");
+  CHECK(url_escape("localhost:5000/app") == "localhost%3A5000%2Fapp");
+  CHECK(url_escape("a b&c=d?") == "a%20b%26c%3Dd%3F");
+  CHECK(url_escape("\xC3\xA9") == "%C3%A9");
+  CHECK(url_escape("") == "");
+}
+
+TEST_CASE("error_message_from_body prefers Docker's message member") {
+  CHECK(error_message_from_body(R"({"message":"No such container: web"})") ==
+        "No such container: web");
+  CHECK(error_message_from_body("  plain text\n") == "plain text");
+  CHECK(error_message_from_body(R"({"other":1})") == R"({"other":1})");
+  CHECK(error_message_from_body("") == "");
+  CHECK(error_message_from_body(std::string(2000, 'x')).size() == 503);
+}
+
+TEST_CASE("throw_http_failure carries the status, method, path and message") {
+  HttpRequest request;
+  request.method = "DELETE";
+  request.path = "/containers/web";
+  HttpResponse response;
+  response.status = 409;
+  response.body = R"({"message":"conflict"})";
+  try {
+    throw_http_failure(request, response);
+    FAIL("did not throw");
+  } catch (const HttpFailure& failure) {
+    CHECK(failure.status() == 409);
+    CHECK(std::string(failure.what()) == "DELETE /containers/web: 409: conflict");
+  }
+}
+
+TEST_CASE("a request over a Unix socket sends method, path, headers and body") {
+  FakeHttpServer server({{http_response(201, R"({"ok":true})", "X-Answer: 42\r\n")}});
+  HttpClient client("http://localhost", server.socket_path());
+  HttpRequest request;
+  request.method = "PUT";
+  request.path = "/latest/api/token?x=1";
+  request.headers = {{"X-aws-ec2-metadata-token-ttl-seconds", "21600"}};
+  request.body = "payload";
+  request.content_type = "text/plain";
+  HttpResponse response = client.perform(request);
+
+  CHECK(response.status == 201);
+  CHECK(response.ok());
+  CHECK(response.body == R"({"ok":true})");
+  CHECK(response.header("x-answer") == "42");
+  CHECK(response.header("X-ANSWER") == "42");
+  CHECK_FALSE(response.header("missing"));
+
+  auto requests = server.requests();
+  REQUIRE(requests.size() == 1);
+  CHECK(requests[0].starts_with("PUT /latest/api/token?x=1 HTTP/1.1\r\n"));
+  CHECK(requests[0].find("X-aws-ec2-metadata-token-ttl-seconds: 21600\r\n") != std::string::npos);
+  CHECK(requests[0].find("Content-Type: text/plain\r\n") != std::string::npos);
+  CHECK(requests[0].ends_with("\r\n\r\npayload"));
+}
+
+TEST_CASE("HTTP error statuses are returned, not thrown") {
+  FakeHttpServer server({{http_response(404, R"({"message":"nope"})")}});
+  HttpClient client("http://localhost/", server.socket_path());
+  HttpRequest request;
+  request.path = "/x";
+  HttpResponse response = client.perform(request);
+  CHECK(response.status == 404);
+  CHECK_FALSE(response.ok());
+  CHECK(server.requests().at(0).starts_with("GET /x HTTP/1.1\r\n"));
+}
+
+TEST_CASE("a POST without a body and a DELETE use the right method") {
+  FakeHttpServer server({{http_response(204, "")}, {http_response(204, "")}});
+  HttpClient client("http://localhost", server.socket_path());
+  HttpRequest post;
+  post.method = "POST";
+  post.path = "/start";
+  CHECK(client.perform(post).status == 204);
+  HttpRequest remove;
+  remove.method = "DELETE";
+  remove.path = "/containers/a";
+  CHECK(client.perform(remove).status == 204);
+  auto requests = server.requests();
+  REQUIRE(requests.size() == 2);
+  CHECK(requests[0].starts_with("POST /start HTTP/1.1\r\n"));
+  CHECK(requests[0].find("Content-Length: 0\r\n") != std::string::npos);
+  CHECK(requests[1].starts_with("DELETE /containers/a HTTP/1.1\r\n"));
+}
+
+TEST_CASE("a body sink receives the body instead of the response") {
+  FakeHttpServer server({{http_response(200, "line one\nline two\n")}});
+  HttpClient client("http://localhost", server.socket_path());
+  HttpRequest request;
+  std::string received;
+  request.body_sink = [&](std::string_view chunk) { received.append(chunk); };
+  HttpResponse response = client.perform(request);
+  CHECK(response.status == 200);
+  CHECK(response.body.empty());
+  CHECK(received == "line one\nline two\n");
+}
+
+TEST_CASE("a slow peer hits the request timeout as a transport failure") {
+  FakeHttpServer server({{http_response(200, "late"), milliseconds(1500)}});
+  HttpClient client("http://localhost", server.socket_path());
+  HttpRequest request;
+  request.path = "/slow";
+  request.timeout = milliseconds(200);
+  auto started = std::chrono::steady_clock::now();
+  try {
+    client.perform(request);
+    FAIL("did not throw");
+  } catch (const HttpFailure& failure) {
+    CHECK(failure.status() == 0);
+    std::string message = failure.what();
+    CHECK(message.find("GET http://localhost/slow via " + server.socket_path()) == 0);
+    CAPTURE(message);
+    CHECK(message.find("timed out") != std::string::npos);
+  }
+  CHECK(std::chrono::steady_clock::now() - started < milliseconds(1400));
+}
+
+TEST_CASE("a missing socket is a transport failure naming the socket") {
+  HttpClient client("http://localhost", "/tmp/dockerup-no-such-socket.sock");
+  HttpRequest request;
+  request.path = "/version";
+  try {
+    client.perform(request);
+    FAIL("did not throw");
+  } catch (const HttpFailure& failure) {
+    CHECK(failure.status() == 0);
+    CHECK(std::string(failure.what()).find("/tmp/dockerup-no-such-socket.sock") !=
+          std::string::npos);
+  }
+}
+
+TEST_CASE("describe names the socket") {
+  CHECK(HttpClient("http://localhost", "/run/d.sock").describe() ==
+        "http://localhost (unix socket /run/d.sock)");
+  CHECK(HttpClient("http://h:2375").describe() == "http://h:2375");
+}
+
+TEST_CASE("an error body is kept even when a body sink is set") {
+  FakeHttpServer server({{http_response(500, R"({"message":"registry down"})")}});
+  HttpClient client("http://localhost", server.socket_path());
+  HttpRequest request;
+  std::string received;
+  request.body_sink = [&](std::string_view chunk) { received.append(chunk); };
+  HttpResponse response = client.perform(request);
+  CHECK(response.status == 500);
+  CHECK(received.empty());
+  CHECK(error_message_from_body(response.body) == "registry down");
+}
+
+TEST_CASE("what the body sink throws reaches the caller") {
+  FakeHttpServer server({{http_response(200, "data")}});
+  HttpClient client("http://localhost", server.socket_path());
+  HttpRequest request;
+  request.body_sink = [](std::string_view) { throw Failure("sink is full"); };
+  CHECK_THROWS_WITH_AS(client.perform(request), "sink is full", Failure);
+}

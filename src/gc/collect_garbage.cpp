@@ -1,0 +1,81 @@
+// collect_garbage: the GC step of one run. It keeps the image ledger current (even with gc=off,
+// so that turning GC on later knows which images are dockerup's), then plans and removes.
+#include "dockerup/gc.hpp"
+#include "dockerup/gc_ledger.hpp"
+#include "dockerup/image_ref.hpp"
+#include "dockerup/labels.hpp"
+#include "dockerup/log.hpp"
+#include "dockerup/reconciler.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace dockerup {
+namespace {
+
+bool is_managed(const ContainerSummary& c) {
+  auto it = c.labels.find(std::string(labels::managed));
+  return it != c.labels.end() && it->second == "true";
+}
+
+/// Why GC must not run after this run, or "" when it may.
+std::string reason_to_skip(const RunResult& result) {
+  if (!result.observed || !result.final_observed_complete)
+    return "the engine could not be observed completely";
+  if (!result.desired.failed_sources.empty())
+    return fmt::format("some sources could not be read ({}), so what they declare is unknown",
+                       fmt::join(result.desired.failed_sources, ", "));
+  return {};
+}
+
+/// The images dockerup is responsible for: those its containers run, and those its specs name
+/// (it pulled them, or would have). A previous version becomes garbage only once it is recorded
+/// here while still in use, which happens in the run that created its container.
+void record_usage(ImageLedger& ledger, const RunResult& result) {
+  const ObservedState& observed = result.final_observed;
+  for (const auto& container : observed.containers)
+    if (is_managed(container)) ledger.add(container.image_id);
+  for (const auto& spec : result.desired.specs)
+    if (auto id = find_image_id(spec.image, observed.images)) ledger.add(*id);
+  ledger.forget_missing(observed.images);
+}
+
+void save_quietly(ImageLedger& ledger) {
+  if (!ledger.changed()) return;
+  try {
+    ledger.save();
+  } catch (const std::exception& e) {
+    // The removals are done; a stale ledger only means an image may be kept one run longer.
+    log_warning("gc: cannot save the image ledger: {}", e.what());
+  }
+}
+
+}  // namespace
+
+GcReport collect_garbage(const Settings& settings, const RunResult& result, Engine& engine,
+                         const std::set<std::string>& keep_images) {
+  GcReport report;
+  report.dry_run = settings.dry_run;
+  if (std::string why = reason_to_skip(result); !why.empty()) {
+    if (settings.gc != GcMode::Off) log_info("gc: skipped: {}", why);
+    return report;
+  }
+
+  ImageLedger ledger = ImageLedger::load(settings.cache_dir);
+  record_usage(ledger, result);
+
+  GcInputs inputs{result.final_observed.containers, result.final_observed.images,
+                  result.desired.specs, settings.gc, ledger.images(), keep_images};
+  GcPlan plan = plan_gc(inputs);
+  if (settings.dry_run) {  // a dry run changes nothing, not even the ledger
+    report.planned = std::move(plan);
+    return report;
+  }
+
+  report = run_gc(plan, engine);
+  for (const auto& item : report.removed) ledger.forget(item.id);
+  save_quietly(ledger);
+  return report;
+}
+
+}  // namespace dockerup

@@ -1,0 +1,91 @@
+#include "dockerup/gc_ledger.hpp"
+
+#include "dockerup/error.hpp"
+#include "dockerup/lkg.hpp"
+#include "dockerup/log.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+#include <algorithm>
+
+namespace dockerup {
+namespace {
+
+constexpr int ledger_version = 1;
+
+}  // namespace
+
+std::set<std::string> parse_image_ledger(const std::string& json) {
+  rapidjson::Document document;
+  document.Parse(json.data(), json.size());
+  if (document.HasParseError())
+    fail("offset {}: {}", document.GetErrorOffset(),
+         rapidjson::GetParseError_En(document.GetParseError()));
+  if (!document.IsObject()) fail("expected a JSON object");
+  auto version = document.FindMember("version");
+  if (version == document.MemberEnd() || !version->value.IsInt() ||
+      version->value.GetInt() != ledger_version)
+    fail("$.version: expected {}", ledger_version);
+  auto images = document.FindMember("images");
+  if (images == document.MemberEnd() || !images->value.IsArray())
+    fail("$.images: expected an array of image IDs");
+  std::set<std::string> ids;
+  for (rapidjson::SizeType i = 0; i < images->value.Size(); ++i) {
+    const auto& id = images->value[i];
+    if (!id.IsString() || id.GetStringLength() == 0)
+      fail("$.images[{}]: expected an image ID", i);
+    ids.insert(id.GetString());
+  }
+  return ids;
+}
+
+std::string format_image_ledger(const std::set<std::string>& images) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
+  writer.StartObject();
+  writer.Key("version");
+  writer.Int(ledger_version);
+  writer.Key("images");
+  writer.StartArray();
+  for (const auto& id : images) writer.String(id.c_str(), static_cast<rapidjson::SizeType>(id.size()));
+  writer.EndArray();
+  writer.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+}
+
+ImageLedger ImageLedger::load(const std::string& cache_dir) {
+  ImageLedger ledger(cache_dir + "/images.json");
+  auto text = read_whole_file(ledger.path_);
+  if (!text) return ledger;  // first run, or never written: nothing is known yet
+  try {
+    ledger.images_ = parse_image_ledger(*text);
+    ledger.loaded_ = ledger.images_;
+  } catch (const Failure& e) {
+    // Forgetting makes GC remove less, never more; the next save writes a good file.
+    log_warning("gc: ignoring the image ledger {}: {}", ledger.path_, e.what());
+  }
+  return ledger;
+}
+
+void ImageLedger::add(const std::string& image_id) {
+  if (!image_id.empty()) images_.insert(image_id);
+}
+
+void ImageLedger::forget(const std::string& image_id) { images_.erase(image_id); }
+
+void ImageLedger::forget_missing(const std::vector<ImageSummary>& present) {
+  std::erase_if(images_, [&](const std::string& id) {
+    return std::none_of(present.begin(), present.end(),
+                        [&](const ImageSummary& image) { return image.id == id; });
+  });
+}
+
+void ImageLedger::save() {
+  write_file_atomically(path_, format_image_ledger(images_));
+  loaded_ = images_;
+}
+
+}  // namespace dockerup

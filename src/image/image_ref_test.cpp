@@ -1,0 +1,178 @@
+#include "dockerup/image_ref.hpp"
+
+#include <doctest/doctest.h>
+
+using dockerup::find_image_id;
+using dockerup::ImageRef;
+using dockerup::ImageSummary;
+using dockerup::parse_image_ref;
+
+namespace {
+
+const std::string digest_a = "sha256:" + std::string(64, 'a');
+const std::string digest_b = "sha256:" + std::string(64, 'b');
+
+ImageSummary image(std::string id, std::vector<std::string> tags,
+                   std::vector<std::string> digests = {}) {
+  ImageSummary summary;
+  summary.id = std::move(id);
+  summary.tags = std::move(tags);
+  summary.digests = std::move(digests);
+  return summary;
+}
+
+ImageRef parsed(std::string_view text) {
+  auto ref = parse_image_ref(text);
+  REQUIRE_MESSAGE(ref.has_value(), text);
+  return *ref;
+}
+
+}  // namespace
+
+TEST_CASE("a bare name is a Docker Hub image with tag latest") {
+  ImageRef ref = parsed("busybox");
+  CHECK(ref.registry == "");
+  CHECK(ref.repository == "busybox");
+  CHECK(ref.tag == "latest");
+  CHECK(ref.digest == "");
+  CHECK(ref.name() == "busybox");
+  CHECK(ref.str() == "busybox:latest");
+}
+
+TEST_CASE("Docker Hub spellings fold to the short form") {
+  for (const char* text : {"busybox:1.36", "library/busybox:1.36", "docker.io/library/busybox:1.36",
+                           "docker.io/busybox:1.36", "index.docker.io/library/busybox:1.36"}) {
+    CAPTURE(text);
+    ImageRef ref = parsed(text);
+    CHECK(ref.registry == "");
+    CHECK(ref.repository == "busybox");
+    CHECK(ref.tag == "1.36");
+    CHECK(ref.str() == "busybox:1.36");
+  }
+}
+
+TEST_CASE("a user repository on Docker Hub keeps its namespace") {
+  ImageRef ref = parsed("barchart/java");
+  CHECK(ref.registry == "");
+  CHECK(ref.repository == "barchart/java");
+  CHECK(ref.str() == "barchart/java:latest");
+  CHECK(parsed("docker.io/barchart/java:8").str() == "barchart/java:8");
+}
+
+TEST_CASE("library/ is only dropped on Docker Hub and only for one-level names") {
+  CHECK(parsed("localhost:5000/library/app").repository == "library/app");
+  CHECK(parsed("library/team/app").repository == "library/team/app");
+}
+
+TEST_CASE("a registry with a port is not mistaken for a tag") {
+  ImageRef ref = parsed("localhost:5000/app:v1");
+  CHECK(ref.registry == "localhost:5000");
+  CHECK(ref.repository == "app");
+  CHECK(ref.tag == "v1");
+  CHECK(ref.name() == "localhost:5000/app");
+  CHECK(ref.str() == "localhost:5000/app:v1");
+
+  ImageRef untagged = parsed("host:5000/a/b");
+  CHECK(untagged.registry == "host:5000");
+  CHECK(untagged.repository == "a/b");
+  CHECK(untagged.tag == "latest");
+  CHECK(untagged.str() == "host:5000/a/b:latest");
+}
+
+TEST_CASE("the first component is a registry only when it looks like a host") {
+  CHECK(parsed("localhost/app").registry == "localhost");
+  CHECK(parsed("registry.example.com/team/app:2").registry == "registry.example.com");
+  CHECK(parsed("registry.example.com/team/app:2").repository == "team/app");
+  CHECK(parsed("myhost/app").registry == "");
+  CHECK(parsed("myhost/app").repository == "myhost/app");
+  CHECK(parsed("localhost").repository == "localhost");
+}
+
+TEST_CASE("a digest reference pulls by digest, not by tag") {
+  ImageRef ref = parsed("app@" + digest_a);
+  CHECK(ref.repository == "app");
+  CHECK(ref.tag == "");
+  CHECK(ref.digest == digest_a);
+  CHECK(ref.str() == "app@" + digest_a);
+
+  ImageRef both = parsed("localhost:5000/app:v1@" + digest_a);
+  CHECK(both.registry == "localhost:5000");
+  CHECK(both.tag == "v1");
+  CHECK(both.str() == "localhost:5000/app@" + digest_a);
+}
+
+TEST_CASE("path separators that Docker accepts") {
+  for (const char* text :
+       {"my-app", "my_app", "my__app", "my.app", "my---app", "a/b/c/d", "a1:V_1.2-x"}) {
+    CAPTURE(text);
+    CHECK(parse_image_ref(text).has_value());
+  }
+}
+
+TEST_CASE("invalid references are rejected") {
+  for (std::string text : {std::string(""),
+                           std::string(" "),
+                           std::string("busy box"),
+                           std::string("Busybox"),
+                           std::string("team/App"),
+                           std::string("busybox:"),
+                           std::string("busybox:-x"),
+                           std::string(":latest"),
+                           std::string("/busybox"),
+                           std::string("busybox/"),
+                           std::string("a//b"),
+                           std::string("-app"),
+                           std::string("app-"),
+                           std::string("a___b"),
+                           std::string("a..b"),
+                           std::string("host:port/app"),
+                           std::string("host:5000/"),
+                           std::string("app@sha256:abc"),
+                           std::string("app@"),
+                           std::string("app@sha256:" + std::string(64, 'A')),
+                           std::string("app@" + digest_a + "x"),
+                           std::string("busybox:" + std::string(129, 't')),
+                           std::string(256, 'a'),
+                           std::string("busybox\n"),
+                           std::string("-registry.com/app")}) {
+    CAPTURE(text);
+    CHECK_FALSE(parse_image_ref(text).has_value());
+  }
+}
+
+TEST_CASE("an upper-case registry is allowed, as in Docker") {
+  CHECK(parsed("Registry.Example.com/app").registry == "Registry.Example.com");
+}
+
+TEST_CASE("find_image_id matches tags with Docker Hub normalisation") {
+  std::vector<ImageSummary> images = {
+      image("sha256:dangling", {"<none>:<none>"}, {"<none>@<none>"}),
+      image("sha256:busybox", {"busybox:latest", "busybox:1.36"}),
+      image("sha256:app1", {"localhost:5000/app:v1"}, {"localhost:5000/app@" + digest_a}),
+      image("sha256:podman", {"docker.io/team/tool:3"}),
+  };
+  CHECK(find_image_id("busybox", images) == "sha256:busybox");
+  CHECK(find_image_id("library/busybox", images) == "sha256:busybox");
+  CHECK(find_image_id("docker.io/library/busybox:latest", images) == "sha256:busybox");
+  CHECK(find_image_id("busybox:1.36", images) == "sha256:busybox");
+  CHECK(find_image_id("localhost:5000/app:v1", images) == "sha256:app1");
+  CHECK(find_image_id("team/tool:3", images) == "sha256:podman");
+
+  CHECK_FALSE(find_image_id("busybox:1.35", images));
+  CHECK_FALSE(find_image_id("localhost:5000/app:v2", images));
+  CHECK_FALSE(find_image_id("localhost:5001/app:v1", images));
+  CHECK_FALSE(find_image_id("app:v1", images));
+  CHECK_FALSE(find_image_id("NOT VALID", images));
+  CHECK_FALSE(find_image_id("busybox", {}));
+}
+
+TEST_CASE("find_image_id matches digests by repository and digest") {
+  std::vector<ImageSummary> images = {
+      image("sha256:app1", {"localhost:5000/app:v1"}, {"localhost:5000/app@" + digest_a}),
+  };
+  CHECK(find_image_id("localhost:5000/app@" + digest_a, images) == "sha256:app1");
+  // A tag beside the digest does not matter: the digest names the content.
+  CHECK(find_image_id("localhost:5000/app:other@" + digest_a, images) == "sha256:app1");
+  CHECK_FALSE(find_image_id("localhost:5000/app@" + digest_b, images));
+  CHECK_FALSE(find_image_id("localhost:5000/other@" + digest_a, images));
+}

@@ -1,0 +1,155 @@
+// containers.d: one container per `*.json` file, with last-known-good copies standing in for
+// files that turned invalid or unreadable.
+#include "dockerup/lkg.hpp"
+#include "dockerup/sources.hpp"
+#include "dockerup/spec_parser.hpp"
+#include "merge.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace dockerup {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kExtension = ".json";
+
+bool is_container_file_name(const std::string& name) {
+  return name.size() > kExtension.size() && name.ends_with(kExtension);
+}
+
+/// Names of the `*.json` entries directly in `confdir`, sorted; nullopt (and `error`) when the
+/// folder itself cannot be listed. Folders named `x.json` are not files and are skipped.
+std::optional<std::vector<std::string>> list_container_files(const std::string& confdir,
+                                                             std::string& error) {
+  std::error_code ec;
+  fs::directory_iterator it(confdir, ec);
+  std::vector<std::string> names;
+  for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    std::error_code type_ec;
+    if (is_container_file_name(name) && !it->is_directory(type_ec)) names.push_back(name);
+  }
+  if (ec) {
+    error = ec.message();
+    return std::nullopt;
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+/// The file's text, or an error naming the file and the reason.
+std::optional<std::string> read_file_text(const std::string& path, Errors& errors) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    errors.push_back({path, fmt::format("cannot read the file: {}", std::strerror(errno))});
+    return std::nullopt;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) {
+    errors.push_back({path, "cannot read the file: read error"});
+    return std::nullopt;
+  }
+  return text.str();
+}
+
+/// Reads and parses one file; nullopt with `errors` filled when it is unsafe, unreadable or
+/// invalid. On success `text` holds what was parsed (for the last-known-good copy).
+std::optional<ContainerSpec> parse_file(const std::string& path, const std::string& default_name,
+                                        bool strict_modes, std::string& text, Errors& errors,
+                                        std::vector<std::string>& warnings) {
+  if (strict_modes) {
+    if (auto unsafe = check_file_mode(path)) {
+      errors.push_back(*unsafe);
+      return std::nullopt;
+    }
+  }
+  auto read = read_file_text(path, errors);
+  if (!read) return std::nullopt;
+  SpecParse parsed = parse_spec_text(*read, path, default_name);
+  for (const auto& warning : parsed.warnings) warnings.push_back(warning.str());
+  if (!parsed.spec) {
+    errors.insert(errors.end(), parsed.errors.begin(), parsed.errors.end());
+    return std::nullopt;
+  }
+  text = std::move(*read);
+  return parsed.spec;
+}
+
+/// The cached last valid version of a file that failed this run, if there is one that parses.
+std::optional<ContainerSpec> last_good_version(LastKnownGood& store, const std::string& file_name,
+                                               const std::string& path,
+                                               const std::string& default_name) {
+  auto cached = store.confdir_file(file_name);
+  if (!cached) return std::nullopt;
+  return parse_spec_text(*cached, path, default_name).spec;
+}
+
+void remember_valid_file(LastKnownGood& store, const std::string& file_name,
+                         const std::string& text, SourceLoad& load) {
+  try {
+    store.save_confdir_file(file_name, text);
+  } catch (const Failure& failure) {
+    load.warnings.push_back(fmt::format("last-known-good copy not saved: {}", failure.what()));
+  }
+}
+
+void load_file(const std::string& confdir, const std::string& file_name,
+               const ConfdirOptions& options, SourceLoad& load) {
+  std::string path = confdir + "/" + file_name;
+  std::string default_name = file_name.substr(0, file_name.size() - kExtension.size());
+  std::string text;
+  Errors errors;
+  auto spec =
+      parse_file(path, default_name, options.strict_modes, text, errors, load.warnings);
+  if (spec) {
+    if (options.last_known_good) remember_valid_file(*options.last_known_good, file_name, text, load);
+    add_spec(load.state, std::move(*spec));
+    return;
+  }
+  load.state.errors.insert(load.state.errors.end(), errors.begin(), errors.end());
+  if (options.last_known_good) {
+    if (auto good = last_good_version(*options.last_known_good, file_name, path, default_name)) {
+      load.warnings.push_back(fmt::format(
+          "{}: using its last valid version until the file is fixed", path));
+      add_spec(load.state, std::move(*good));
+      return;
+    }
+  }
+  load.state.failed_sources.insert(path);
+}
+
+}  // namespace
+
+SourceLoad load_confdir(const std::string& confdir) { return load_confdir(confdir, {}); }
+
+SourceLoad load_confdir(const std::string& confdir, const ConfdirOptions& options) {
+  SourceLoad load;
+  std::string error;
+  auto files = list_container_files(confdir, error);
+  if (!files) {
+    load.state.failed_sources.insert(confdir);
+    load.state.errors.push_back({confdir, "cannot read the containers folder: " + error});
+    return load;
+  }
+  load.state.complete_sources.insert(confdir);
+  for (const auto& file_name : *files) load_file(confdir, file_name, options, load);
+  if (options.last_known_good) {
+    try {
+      // A file that is gone was deleted on purpose: its copy must not bring it back later.
+      options.last_known_good->drop_confdir_files_except(*files);
+    } catch (const Failure& failure) {
+      load.warnings.push_back(fmt::format("last-known-good cleanup: {}", failure.what()));
+    }
+  }
+  return load;
+}
+
+}  // namespace dockerup

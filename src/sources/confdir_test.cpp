@@ -1,0 +1,185 @@
+#include "dockerup/lkg.hpp"
+#include "dockerup/sources.hpp"
+#include "test_support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <filesystem>
+
+using namespace dockerup;
+using dockerup::testing::container_json;
+using dockerup::testing::TempDir;
+using dockerup::testing::write_text;
+
+namespace {
+
+std::vector<std::string> names_of(const DesiredState& state) {
+  std::vector<std::string> names;
+  for (const auto& spec : state.specs) names.push_back(spec.name);
+  return names;
+}
+
+bool any_error_mentions(const DesiredState& state, const std::string& text) {
+  return std::any_of(state.errors.begin(), state.errors.end(),
+                     [&](const Error& error) { return error.str().find(text) != std::string::npos; });
+}
+
+}  // namespace
+
+TEST_CASE("load_confdir reads every *.json file directly in the folder, sorted") {
+  TempDir dir;
+  write_text(dir / "b.json", container_json("bravo", "busybox:1"));
+  write_text(dir / "a.json", container_json("", "busybox:2"));
+  write_text(dir / "notes.txt", "not a container");
+  write_text(dir / "c.json.bak", container_json("backup", "busybox:3"));
+  std::filesystem::create_directories(dir / "folder.json");
+  write_text(dir / "sub/d.json", container_json("nested", "busybox:4"));
+
+  SourceLoad load = load_confdir(dir.path());
+
+  CHECK(load.state.errors.empty());
+  CHECK(names_of(load.state) == std::vector<std::string>{"a", "bravo"});
+  REQUIRE(load.state.specs.size() == 2);
+  CHECK(load.state.specs[0].source == dir / "a.json");
+  CHECK(load.state.specs[0].image == "busybox:2");
+  CHECK(load.state.specs[1].source == dir / "b.json");
+  CHECK(load.state.complete_sources == std::set<std::string>{dir.path()});
+  CHECK(load.state.failed_sources.empty());
+}
+
+TEST_CASE("an invalid or unreadable file fails alone and its error names it") {
+  TempDir dir;
+  write_text(dir / "good.json", container_json("good", "busybox"));
+  write_text(dir / "broken.json", "{\"name\": \"broken\", ");
+  std::filesystem::create_symlink(dir / "missing-target", dir / "dangling.json");
+
+  SourceLoad load = load_confdir(dir.path());
+
+  CHECK(names_of(load.state) == std::vector<std::string>{"good"});
+  CHECK(load.state.failed_sources ==
+        std::set<std::string>{dir / "broken.json", dir / "dangling.json"});
+  CHECK(load.state.complete_sources.count(dir.path()) == 1);
+  CHECK(any_error_mentions(load.state, dir / "broken.json"));
+  CHECK(any_error_mentions(load.state, dir / "dangling.json: cannot read the file"));
+}
+
+TEST_CASE("two files declaring one name: error naming both, name protected, neither used") {
+  TempDir dir;
+  write_text(dir / "one.json", container_json("web", "busybox:1"));
+  write_text(dir / "two.json", container_json("web", "busybox:2"));
+  write_text(dir / "three.json", container_json("db", "busybox:3"));
+
+  SourceLoad load = load_confdir(dir.path());
+
+  CHECK(names_of(load.state) == std::vector<std::string>{"db"});
+  CHECK(load.state.protected_names == std::set<std::string>{"web"});
+  REQUIRE(load.state.errors.size() == 1);
+  CHECK(load.state.errors[0].where == "container web");
+  CHECK(load.state.errors[0].message.find(dir / "one.json") != std::string::npos);
+  CHECK(load.state.errors[0].message.find(dir / "two.json") != std::string::npos);
+  CHECK(load.state.failed_sources.empty());
+}
+
+TEST_CASE("a missing confdir is failed, not complete") {
+  TempDir dir;
+  std::string missing = dir / "nope";
+
+  SourceLoad load = load_confdir(missing);
+
+  CHECK(load.state.specs.empty());
+  CHECK(load.state.failed_sources == std::set<std::string>{missing});
+  CHECK(load.state.complete_sources.empty());
+  CHECK(any_error_mentions(load.state, missing));
+}
+
+TEST_CASE("a confdir that is a file is failed too") {
+  TempDir dir;
+  write_text(dir / "plain", "x");
+  SourceLoad load = load_confdir(dir / "plain");
+  CHECK(load.state.failed_sources == std::set<std::string>{dir / "plain"});
+  CHECK(load.state.complete_sources.empty());
+}
+
+TEST_CASE("strict modes refuse a group- or world-writable file, naming file and mode") {
+  TempDir dir;
+  write_text(dir / "safe.json", container_json("safe", "busybox"));
+  write_text(dir / "open.json", container_json("open", "busybox"), 0664);
+
+  SourceLoad strict = load_confdir(dir.path(), {.strict_modes = true});
+  CHECK(names_of(strict.state) == std::vector<std::string>{"safe"});
+  CHECK(strict.state.failed_sources == std::set<std::string>{dir / "open.json"});
+  CHECK(any_error_mentions(strict.state, dir / "open.json"));
+  CHECK(any_error_mentions(strict.state, "0664"));
+
+  SourceLoad relaxed = load_confdir(dir.path(), {.strict_modes = false});
+  CHECK(names_of(relaxed.state) == std::vector<std::string>{"open", "safe"});
+}
+
+TEST_CASE("check_file_mode accepts 0644 and 0600, refuses 0646 and 0620") {
+  TempDir dir;
+  write_text(dir / "f", "x", 0644);
+  CHECK_FALSE(check_file_mode(dir / "f").has_value());
+  ::chmod((dir / "f").c_str(), 0600);
+  CHECK_FALSE(check_file_mode(dir / "f").has_value());
+  ::chmod((dir / "f").c_str(), 0646);
+  REQUIRE(check_file_mode(dir / "f").has_value());
+  CHECK(check_file_mode(dir / "f")->message.find("0646") != std::string::npos);
+  ::chmod((dir / "f").c_str(), 0620);
+  CHECK(check_file_mode(dir / "f").has_value());
+  CHECK_FALSE(check_file_mode(dir / "absent").has_value());
+}
+
+TEST_CASE("last-known-good: a file that turns invalid is replaced by its last valid version") {
+  TempDir conf;
+  TempDir cache;
+  LastKnownGood store(cache.path());
+  ConfdirOptions options{.strict_modes = true, .last_known_good = &store};
+  write_text(conf / "web.json", container_json("web", "busybox:1"));
+
+  SourceLoad first = load_confdir(conf.path(), options);
+  REQUIRE(names_of(first.state) == std::vector<std::string>{"web"});
+  CHECK(first.warnings.empty());
+  CHECK(store.confdir_file("web.json") == container_json("web", "busybox:1"));
+
+  write_text(conf / "web.json", "{ half written");
+  SourceLoad second = load_confdir(conf.path(), options);
+  REQUIRE(names_of(second.state) == std::vector<std::string>{"web"});
+  CHECK(second.state.specs[0].image == "busybox:1");
+  CHECK(second.state.specs[0].source == conf / "web.json");
+  CHECK(second.state.failed_sources.empty());
+  CHECK(any_error_mentions(second.state, conf / "web.json"));
+  REQUIRE(second.warnings.size() == 1);
+  CHECK(second.warnings[0].find("last valid version") != std::string::npos);
+  // The broken text never replaces the good copy.
+  CHECK(store.confdir_file("web.json") == container_json("web", "busybox:1"));
+
+  write_text(conf / "web.json", container_json("web", "busybox:1"), 0666);
+  SourceLoad unsafe = load_confdir(conf.path(), options);
+  CHECK(names_of(unsafe.state) == std::vector<std::string>{"web"});
+  CHECK(unsafe.warnings.size() == 1);
+
+  std::filesystem::remove(conf / "web.json");
+  SourceLoad deleted = load_confdir(conf.path(), options);
+  CHECK(deleted.state.specs.empty());
+  CHECK(deleted.state.failed_sources.empty());
+  CHECK_FALSE(store.confdir_file("web.json").has_value());
+
+  // Recreated broken: no copy stands in any more, so the file is failed.
+  write_text(conf / "web.json", "{ half written");
+  SourceLoad broken = load_confdir(conf.path(), options);
+  CHECK(broken.state.specs.empty());
+  CHECK(broken.state.failed_sources == std::set<std::string>{conf / "web.json"});
+}
+
+TEST_CASE("last-known-good: a changed valid file updates its copy") {
+  TempDir conf;
+  TempDir cache;
+  LastKnownGood store(cache.path());
+  ConfdirOptions options{.last_known_good = &store};
+  write_text(conf / "web.json", container_json("web", "busybox:1"));
+  load_confdir(conf.path(), options);
+  write_text(conf / "web.json", container_json("web", "busybox:2"));
+  load_confdir(conf.path(), options);
+  CHECK(store.confdir_file("web.json") == container_json("web", "busybox:2"));
+}

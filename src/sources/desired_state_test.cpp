@@ -1,0 +1,240 @@
+// Merging containers.d with user-data, and the last-known-good user-data copy.
+#include "dockerup/lkg.hpp"
+#include "dockerup/sources.hpp"
+#include "dockerup/user_data.hpp"
+#include "emulator_process.hpp"
+#include "test_support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+using namespace dockerup;
+using namespace dockerup::testing;
+
+namespace {
+
+using Outcome = UserDataFetch::Outcome;
+
+std::vector<std::string> names_of(const DesiredState& state) {
+  std::vector<std::string> names;
+  for (const auto& spec : state.specs) names.push_back(spec.name);
+  return names;
+}
+
+bool mentions(const Errors& errors, const std::string& text) {
+  return std::any_of(errors.begin(), errors.end(),
+                     [&](const Error& error) { return error.str().find(text) != std::string::npos; });
+}
+
+const std::string kWebAndDb =
+    R"({"containers": [{"name": "web", "image": "busybox:1"}, {"name": "db", "image": "busybox:2"}]})";
+
+}  // namespace
+
+TEST_CASE("add_user_data: a complete body is complete and becomes the last-known-good copy") {
+  TempDir cache;
+  LastKnownGood store(cache.path());
+  Settings settings;
+  SourceLoad load;
+
+  add_user_data({Outcome::Ok, kWebAndDb, ""}, store, settings, load);
+
+  CHECK(names_of(load.state) == std::vector<std::string>{"web", "db"});
+  CHECK(load.state.complete_sources == std::set<std::string>{"user-data"});
+  CHECK(load.state.failed_sources.empty());
+  CHECK(store.user_data() == kWebAndDb);
+}
+
+TEST_CASE("add_user_data: unavailable service, the last-known-good copy stands in") {
+  TempDir cache;
+  LastKnownGood store(cache.path());
+  store.save_user_data(testing::gzip_compress(R"({"containers": [{"name": "web", "image": "b"}],
+                                                   "interval": 17})"));
+  Settings settings;
+  SourceLoad load;
+
+  add_user_data({Outcome::Unavailable, "", "connection refused"}, store, settings, load);
+
+  CHECK(names_of(load.state) == std::vector<std::string>{"web"});
+  CHECK(settings.interval == 17);
+  // Neither complete (so nothing is removed) nor failed (so the copy's specs are used).
+  CHECK(load.state.complete_sources.empty());
+  CHECK(load.state.failed_sources.empty());
+  REQUIRE(load.warnings.size() == 1);
+  CHECK(load.warnings[0].find("connection refused") != std::string::npos);
+  CHECK(load.warnings[0].find("last fetched user-data") != std::string::npos);
+}
+
+TEST_CASE("add_user_data: unavailable without a copy fails the source") {
+  TempDir cache;
+  LastKnownGood store(cache.path());
+  Settings settings;
+  SourceLoad load;
+  add_user_data({Outcome::Unavailable, "", "timed out"}, store, settings, load);
+  CHECK(load.state.specs.empty());
+  CHECK(load.state.failed_sources == std::set<std::string>{"user-data"});
+  CHECK(mentions(load.state.errors, "timed out"));
+}
+
+TEST_CASE("add_user_data: 'no user-data' is complete and drops the copy") {
+  TempDir cache;
+  LastKnownGood store(cache.path());
+  store.save_user_data(kWebAndDb);
+  Settings settings;
+  SourceLoad load;
+  add_user_data({Outcome::None, "", ""}, store, settings, load);
+  CHECK(load.state.specs.empty());
+  CHECK(load.state.complete_sources == std::set<std::string>{"user-data"});
+  CHECK_FALSE(store.user_data().has_value());
+}
+
+TEST_CASE("add_user_data: a cloud-init body fails the source and keeps the old copy") {
+  TempDir cache;
+  LastKnownGood store(cache.path());
+  store.save_user_data(kWebAndDb);
+  Settings settings;
+  SourceLoad load;
+  add_user_data({Outcome::Ok, "#!/bin/bash\nyum update\n", ""}, store, settings, load);
+  CHECK(load.state.specs.empty());
+  CHECK(load.state.failed_sources == std::set<std::string>{"user-data"});
+  CHECK(load.state.complete_sources.empty());
+  CHECK(mentions(load.state.errors, "script"));
+  CHECK(store.user_data() == kWebAndDb);
+}
+
+TEST_CASE("a read-only store (dry run) writes nothing") {
+  TempDir cache;
+  LastKnownGood store(cache.path(), /*read_only=*/true);
+  Settings settings;
+  SourceLoad load;
+  add_user_data({Outcome::Ok, kWebAndDb, ""}, store, settings, load);
+  CHECK(load.state.complete_sources.count("user-data") == 1);
+  CHECK_FALSE(store.user_data().has_value());
+}
+
+TEST_CASE("write_file_atomically replaces the file and leaves no temporary behind") {
+  TempDir dir;
+  write_file_atomically(dir / "a/b/file", "one");
+  write_file_atomically(dir / "a/b/file", "two");
+  CHECK(read_whole_file(dir / "a/b/file") == "two");
+  auto entries = std::distance(std::filesystem::directory_iterator(dir / "a/b"),
+                               std::filesystem::directory_iterator());
+  CHECK(entries == 1);
+  CHECK_THROWS_AS(write_file_atomically(dir / "a/b/file/below-a-file", "x"), Failure);
+}
+
+namespace {
+
+/// Settings for load_desired_state against an emulator, in temporary folders.
+struct Host {
+  TempDir conf;
+  TempDir cache;
+  TempDir data;
+  Settings settings;
+
+  explicit Host(const std::string& endpoint) {
+    ::unsetenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+    settings.aws = true;
+    settings.aws_endpoint = endpoint;
+    settings.confdir = conf.path();
+    settings.cache_dir = cache.path();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("load_desired_state: confdir and user-data together, settings keys applied") {
+  TempDir data;
+  write_text(data / "user-data", R"({"containers": [{"name": "web", "image": "busybox:1"}],
+                                     "pull": false})");
+  ImdsEmulator emulator({"--user-data", data / "user-data"});
+  Host host(emulator.endpoint());
+  write_text(host.conf / "db.json", container_json("db", "busybox:2"));
+
+  SourceLoad load = load_desired_state(host.settings);
+
+  CHECK(load.state.errors.empty());
+  CHECK(names_of(load.state) == std::vector<std::string>{"db", "web"});
+  CHECK(load.state.complete_sources == std::set<std::string>{host.conf.path(), "user-data"});
+  CHECK_FALSE(host.settings.pull);
+}
+
+TEST_CASE("load_desired_state: a name in both sources is an error naming both, and protected") {
+  TempDir data;
+  write_text(data / "user-data", R"({"containers": [{"name": "web", "image": "busybox:1"},
+                                                     {"name": "db", "image": "busybox:3"}]})");
+  ImdsEmulator emulator({"--user-data", data / "user-data"});
+  Host host(emulator.endpoint());
+  write_text(host.conf / "web.json", container_json("web", "busybox:2"));
+
+  SourceLoad load = load_desired_state(host.settings);
+
+  CHECK(names_of(load.state) == std::vector<std::string>{"db"});
+  CHECK(load.state.protected_names == std::set<std::string>{"web"});
+  REQUIRE(load.state.errors.size() == 1);
+  CHECK(load.state.errors[0].where == "container web");
+  CHECK(load.state.errors[0].message.find(host.conf / "web.json") != std::string::npos);
+  CHECK(load.state.errors[0].message.find("user-data") != std::string::npos);
+}
+
+TEST_CASE("load_desired_state: a name twice in user-data also protects a file's spec") {
+  TempDir data;
+  write_text(data / "user-data", R"({"containers": [{"name": "web", "image": "busybox:1"},
+                                                     {"name": "web", "image": "busybox:3"}]})");
+  ImdsEmulator emulator({"--user-data", data / "user-data"});
+  Host host(emulator.endpoint());
+  write_text(host.conf / "other.json", container_json("web", "busybox:2"));
+
+  SourceLoad load = load_desired_state(host.settings);
+
+  CHECK(load.state.specs.empty());
+  CHECK(load.state.protected_names == std::set<std::string>{"web"});
+  CHECK(mentions(load.state.errors, host.conf / "other.json"));
+}
+
+TEST_CASE("load_desired_state: the emulator stops, the last fetched user-data stands in") {
+  TempDir data;
+  write_text(data / "user-data", kWebAndDb);
+  auto emulator = std::make_unique<ImdsEmulator>(
+      std::vector<std::string>{"--user-data", data / "user-data", "--gzip"});
+  Host host(emulator->endpoint());
+
+  SourceLoad first = load_desired_state(host.settings);
+  REQUIRE(names_of(first.state) == std::vector<std::string>{"web", "db"});
+  emulator->stop();
+
+  SourceLoad second = load_desired_state(host.settings);
+  CHECK(names_of(second.state) == std::vector<std::string>{"web", "db"});
+  CHECK(second.state.failed_sources.empty());
+  CHECK(second.state.complete_sources.count("user-data") == 0);
+  CHECK(second.warnings.size() == 1);
+
+  // Every run says so, until the service is back.
+  SourceLoad third = load_desired_state(host.settings);
+  CHECK(third.warnings.size() == 1);
+}
+
+TEST_CASE("load_desired_state: user-data that drops a container is complete without it") {
+  TempDir data;
+  write_text(data / "user-data", kWebAndDb);
+  ImdsEmulator emulator({"--user-data", data / "user-data"});
+  Host host(emulator.endpoint());
+  load_desired_state(host.settings);
+
+  write_text(data / "user-data", R"({"containers": [{"name": "web", "image": "busybox:1"}]})");
+  SourceLoad load = load_desired_state(host.settings);
+  CHECK(names_of(load.state) == std::vector<std::string>{"web"});
+  CHECK(load.state.complete_sources.count("user-data") == 1);
+  LastKnownGood store(host.settings.cache_dir);
+  CHECK(store.user_data()->find("db") == std::string::npos);
+}
+
+TEST_CASE("load_desired_state: without aws the metadata service is not asked") {
+  Host host("http://127.0.0.1:" + std::to_string(closed_port()));
+  host.settings.aws = false;
+  SourceLoad load = load_desired_state(host.settings);
+  CHECK(load.state.errors.empty());
+  CHECK(load.state.complete_sources == std::set<std::string>{host.conf.path()});
+}

@@ -1,0 +1,142 @@
+// Parsing EC2 user-data: {"containers": [ ... ]} plus settings keys, maybe gzip-compressed.
+#include "dockerup/config_file.hpp"
+#include "dockerup/spec_parser.hpp"
+#include "dockerup/user_data.hpp"
+#include "gzip.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace dockerup {
+
+namespace {
+
+const std::string kSource(kUserDataSource);
+constexpr const char* kExpected =
+    "expected JSON {\"containers\": [...]}; no user-data containers are read and none are "
+    "removed until it is fixed";
+
+std::string describe_not_json(const std::string& body, const rapidjson::Document& doc) {
+  if (body.starts_with("#!")) return "user-data is a script (starts with \"#!\"), not JSON";
+  if (body.starts_with("#cloud-config")) return "user-data is a cloud-init config, not JSON";
+  if (body.starts_with("Content-Type: multipart"))
+    return "user-data is a MIME multi-part archive, not JSON";
+  if (doc.HasParseError())
+    return fmt::format("user-data is not JSON: {} (at byte {})",
+                       rapidjson::GetParseError_En(doc.GetParseError()), doc.GetErrorOffset());
+  return "user-data is JSON but not an object";
+}
+
+std::string to_json_text(const rapidjson::Value& value) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  value.Accept(writer);
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+/// A settings value as the config file would spell it; nullopt for objects, arrays and null.
+std::optional<std::string> setting_text(const rapidjson::Value& value) {
+  if (value.IsString()) return std::string(value.GetString(), value.GetStringLength());
+  if (value.IsBool()) return value.GetBool() ? "true" : "false";
+  if (value.IsInt64()) return std::to_string(value.GetInt64());
+  if (value.IsUint64()) return std::to_string(value.GetUint64());
+  if (value.IsDouble()) return fmt::format("{}", value.GetDouble());
+  return std::nullopt;
+}
+
+void apply_settings(const rapidjson::Document& doc, Settings& settings, UserDataParse& result) {
+  for (const auto& member : doc.GetObject()) {
+    std::string key(member.name.GetString(), member.name.GetStringLength());
+    if (key == "containers") continue;
+    std::string where = fmt::format("{}: $.{}", kSource, key);
+    auto text = setting_text(member.value);
+    if (!text) {
+      result.errors.push_back({where, "expected a string, number or boolean"});
+      continue;
+    }
+    std::string reason;
+    switch (apply_setting(settings, key, *text, reason)) {
+      case SettingResult::Applied:
+        break;
+      case SettingResult::UnknownKey:
+        result.warnings.push_back(fmt::format("{}: unknown setting, ignored", where));
+        break;
+      case SettingResult::BadValue:
+        result.errors.push_back({where, fmt::format("bad value \"{}\": {}", *text, reason)});
+        break;
+    }
+  }
+}
+
+/// "user-data: $.image" -> "user-data containers[2]: $.image", so the operator finds the entry.
+Error locate_in_entry(Error error, std::size_t index) {
+  std::string entry = fmt::format("{} containers[{}]", kSource, index);
+  if (error.where.starts_with(kSource))
+    error.where = entry + error.where.substr(kSource.size());
+  else
+    error.where = error.where.empty() ? entry : entry + ": " + error.where;
+  return error;
+}
+
+/// Parses every entry; returns false when one of them could not be.
+bool parse_entries(const rapidjson::Value& containers, UserDataParse& result) {
+  bool all_parsed = true;
+  for (rapidjson::SizeType index = 0; index < containers.Size(); ++index) {
+    const rapidjson::Value& entry = containers[index];
+    if (!entry.IsObject()) {
+      result.errors.push_back(
+          {fmt::format("{} containers[{}]", kSource, index), "expected a JSON object"});
+      all_parsed = false;
+      continue;
+    }
+    SpecParse parsed =
+        parse_spec_text(to_json_text(entry), kSource, fmt::format("{}-{}", kSource, index));
+    for (auto& error : parsed.errors) result.errors.push_back(locate_in_entry(error, index));
+    for (auto& warning : parsed.warnings)
+      result.warnings.push_back(locate_in_entry(warning, index).str());
+    if (parsed.spec)
+      result.specs.push_back(std::move(*parsed.spec));
+    else
+      all_parsed = false;
+  }
+  return all_parsed;
+}
+
+}  // namespace
+
+UserDataParse parse_user_data(const std::string& raw_body, Settings& settings) {
+  UserDataParse result;
+  std::string body = raw_body;
+  if (is_gzip(raw_body)) {
+    std::string error;
+    auto inflated = gunzip(raw_body, error);
+    if (!inflated) {
+      result.errors.push_back({kSource, fmt::format("gzip-compressed user-data: {}; {}", error,
+                                                    kExpected)});
+      return result;
+    }
+    body = std::move(*inflated);
+  }
+  rapidjson::Document doc;
+  // The same leniency as containers.d files (spec_parser.hpp): comments, trailing commas.
+  constexpr unsigned kFlags = rapidjson::kParseCommentsFlag | rapidjson::kParseTrailingCommasFlag;
+  doc.Parse<kFlags>(body.data(), body.size());
+  if (doc.HasParseError() || !doc.IsObject()) {
+    result.errors.push_back({kSource, fmt::format("{}; {}", describe_not_json(body, doc),
+                                                  kExpected)});
+    return result;
+  }
+  auto containers = doc.FindMember("containers");
+  if (containers == doc.MemberEnd() || !containers->value.IsArray()) {
+    // Without the array this is somebody else's JSON: its keys are not our settings either.
+    result.errors.push_back({kSource, fmt::format("no \"containers\" array; {}", kExpected)});
+    return result;
+  }
+  apply_settings(doc, settings, result);
+  result.complete = parse_entries(containers->value, result);
+  return result;
+}
+
+}  // namespace dockerup

@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""A small EC2 instance metadata service (IMDSv2) for dockerup's tests.
+
+Listens on 127.0.0.1. PUT /latest/api/token (with X-aws-ec2-metadata-token-ttl-seconds) returns
+a token; GET /latest/user-data needs it (401 without) and returns the file given on the command
+line, re-read on every request so a test can change it between runs.
+
+    imds_emulator.py --port 0 --user-data FILE [--no-user-data] [--imdsv1-only]
+                     [--token-uses N] [--gzip] [--verbose]
+
+--port 0 picks a free port; the chosen port is printed on stdout as "PORT <n>" (then flushed).
+--no-user-data answers 404 for user-data (an instance launched without any).
+--imdsv1-only: no token endpoint (404), user-data served without a token.
+--token-uses N: a token is accepted N times, then refused with 401 (an expired token).
+--gzip: serve the file gzip-compressed (when it is not already; a .gz file is served as is).
+A missing user-data file also answers 404.
+"""
+
+import argparse
+import gzip
+import http.server
+import secrets
+import sys
+
+TOKEN_PATH = "/latest/api/token"
+USER_DATA_PATH = "/latest/user-data"
+TTL_HEADER = "X-aws-ec2-metadata-token-ttl-seconds"
+TOKEN_HEADER = "X-aws-ec2-metadata-token"
+
+
+def make_handler(options):
+    tokens = {}  # token -> uses left (None: unlimited)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format, *args):  # noqa: A002 - signature fixed by the base class
+            if options.verbose:
+                sys.stderr.write("imds_emulator: " + (format % args) + "\n")
+
+        def answer(self, status, body=b"", content_type="text/plain"):
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def drain_body(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                self.rfile.read(length)
+
+        def do_PUT(self):
+            self.drain_body()
+            if self.path != TOKEN_PATH or options.imdsv1_only:
+                return self.answer(404, b"Not Found")
+            ttl = self.headers.get(TTL_HEADER)
+            if ttl is None or not ttl.isdigit() or not 1 <= int(ttl) <= 21600:
+                return self.answer(400, b"Bad Request")
+            token = secrets.token_urlsafe(24)
+            tokens[token] = options.token_uses
+            self.answer(200, token.encode())
+
+        def token_accepted(self):
+            if options.imdsv1_only:
+                return True
+            token = self.headers.get(TOKEN_HEADER)
+            if token not in tokens:
+                return False
+            uses = tokens[token]
+            if uses is not None:
+                if uses <= 0:
+                    return False
+                tokens[token] = uses - 1
+            return True
+
+        def do_GET(self):
+            if not self.token_accepted():
+                return self.answer(401, b"Unauthorized")
+            if self.path != USER_DATA_PATH or options.no_user_data:
+                return self.answer(404, b"Not Found")
+            try:
+                with open(options.user_data, "rb") as f:
+                    body = f.read()
+            except FileNotFoundError:
+                return self.answer(404, b"Not Found")
+            if options.gzip and not body.startswith(b"\x1f\x8b"):
+                body = gzip.compress(body)
+            self.answer(200, body, "application/octet-stream")
+
+    return Handler
+
+
+def main():
+    parser = argparse.ArgumentParser(description="IMDSv2 emulator for dockerup tests")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--user-data", default="/dev/null")
+    parser.add_argument("--no-user-data", action="store_true")
+    parser.add_argument("--imdsv1-only", action="store_true")
+    parser.add_argument("--token-uses", type=int, default=None)
+    parser.add_argument("--gzip", action="store_true")
+    parser.add_argument("--verbose", action="store_true", help="log every request on stderr")
+    options = parser.parse_args()
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", options.port), make_handler(options))
+    print(f"PORT {server.server_address[1]}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2317 # functions are called through test_case
+# Pulls against a local registry (Debian's docker-registry on 127.0.0.1): a new image under the
+# same tag replaces the container with --pull, is ignored with --no-pull, and a registry that
+# cannot be reached never costs the running container.
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "$0")/lib.sh"
+require_environment
+
+test_new_image_under_same_tag() {
+  assert_true "registry answers on 127.0.0.1" start_registry || return
+  local web image
+  web=$(cname web)
+  image="$REGISTRY/$RUN_PREFIX/app:stable"
+  assert_true "push v1" push_as "$IMAGE_V1" "$image" || return
+  write_spec web "{\"name\": \"$web\", \"image\": \"$image\",
+                   \"portMappings\": [{\"containerPort\": 8080, \"hostIp\": \"127.0.0.1\"}]}"
+  run_dockerup --pull
+  assert_exit 0
+  assert_eq "app v1" "$(http_get "http://$(host_port "$web" 8080/tcp)/")" "page of v1"
+  local v1_id
+  v1_id=$(cid "$web")
+
+  # The registry moves the tag to v2; the local tag stays on v1, so only a pull can see it.
+  assert_true "push v2" push_as "$IMAGE_V2" "$image" || return
+  "$DOCKER" tag "$IMAGE_V1" "$image"
+
+  run_dockerup --no-pull
+  assert_exit 0
+  assert_eq "$v1_id" "$(cid "$web")" "--no-pull keeps the container"
+
+  run_dockerup --pull
+  assert_exit 0
+  assert_ne "$v1_id" "$(cid "$web")" "--pull replaced the container"
+  assert_eq "app v2" "$(http_get "http://$(host_port "$web" 8080/tcp)/")" "page of v2"
+  assert_eq 1 "$(count_managed "$web")" "containers managed as $web"
+
+  local v2_id
+  v2_id=$(cid "$web")
+  run_dockerup --pull
+  assert_exit 0
+  assert_eq "$v2_id" "$(cid "$web")" "a second pull of the same image changes nothing"
+}
+
+test_unreachable_registry_keeps_container() {
+  assert_true "registry answers on 127.0.0.1" start_registry || return
+  local web image
+  web=$(cname web)
+  image="$REGISTRY/$RUN_PREFIX/app:stable"
+  assert_true "push v1" push_as "$IMAGE_V1" "$image" || return
+  write_spec web "{\"name\": \"$web\", \"image\": \"$image\"}"
+  run_dockerup --pull
+  assert_exit 0
+  local id
+  id=$(cid "$web")
+  stop_background  # the registry
+  run_dockerup --pull
+  assert_exit 1
+  assert_contains "$ERR" "$image" "error names the image"
+  assert_eq "$id" "$(cid "$web")" "container kept when the pull fails"
+  assert_running "$web"
+}
+
+test_case "new image under the same tag" test_new_image_under_same_tag
+test_case "unreachable registry keeps the container" test_unreachable_registry_keeps_container
+finish
