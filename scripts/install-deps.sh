@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   g++ meson ninja-build pkg-config
   libcurl4-openssl-dev rapidjson-dev libinih-dev libboost-program-options-dev libfmt-dev
-  zlib1g-dev doctest-dev
+  zlib1g-dev libmicrohttpd-dev doctest-dev
   docker.io docker-registry busybox-static
   python3 curl ca-certificates
 )

@@ -20,6 +20,9 @@ struct ExecutorOptions {
   int health_timeout = 120;  ///< rolling with HEALTHCHECK: seconds to wait for "healthy"
   bool remove_volumes = true;  ///< remove anonymous volumes of removed containers
   bool verbose = false;
+  /// ID of the container this dockerup runs in (empty outside a container): replacing it is a
+  /// hand-over to the new container, never a stop of ourselves half-way through.
+  std::string self_id;
 };
 
 /// Injected so tests neither sleep nor need signals.
@@ -36,6 +39,9 @@ struct ActionOutcome {
 struct ExecutionReport {
   std::vector<ActionOutcome> outcomes;
   bool interrupted = false;  ///< stopped between two actions because a stop was requested
+  /// Set when this dockerup replaced its own container: the new instance takes over once this
+  /// one releases the lock; the caller must not run again, and waits to be stopped.
+  std::string handed_over_to;
   std::size_t failures() const;
 };
 
@@ -51,6 +57,7 @@ class Executor {
   void replace(const Action& action);
   void replace_default(const Action& action);
   void replace_eager(const Action& action);
+  void replace_self(const Action& action);
   std::string create_and_start(const ContainerSpec& spec, const std::string& docker_name);
   void prove_running(const std::string& id, int wait_seconds);
   void prove_healthy(const std::string& id);
@@ -60,6 +67,7 @@ class Executor {
   ExecutorOptions options_;
   ExecutorHooks hooks_;
   std::string halted_rolling_;  ///< why the remaining rolling replacements are not started
+  std::string handed_over_to_;
 };
 
 /// The labels dockerup gives a container created for `spec`.

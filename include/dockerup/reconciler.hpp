@@ -28,10 +28,18 @@ struct RunResult {
 /// Loads the desired state for this run (injected so tests can declare specs directly).
 using DesiredStateLoader = std::function<DesiredState(Settings& settings)>;
 
+class History;
+
 struct RunContext {
   Engine& engine;
   DesiredStateLoader load_desired;
   ExecutorHooks hooks;
+  History* history = nullptr;  ///< rollback history; null: none kept (tests)
+  std::function<std::int64_t()> now;  ///< unix seconds; default: the system clock
+  bool detect_self = false;  ///< look for our own container (self-update)
+  /// Self-update hand-over: called once this process replaced its own container, so that the
+  /// new instance (waiting for the run lock) can take over.
+  std::function<void()> release_lock;
 };
 
 /// `settings` is this run's copy: user-data may change some of its keys.

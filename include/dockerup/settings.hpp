@@ -21,6 +21,10 @@ struct Settings {
   int stop_timeout = 10;      ///< seconds between the stop signal and SIGKILL
   int start_wait = 2;         ///< seconds a new container must stay up before it counts as started
   int rolling_wait = 10;      ///< seconds a rolling replacement must stay up (no HEALTHCHECK)
+  int health_timeout = 120;   ///< seconds a rolling replacement may take to become healthy
+  /// A container replaced less than a minute (plus one interval) ago that restarted more than this
+  /// many times is rolled back to its previous image and spec.
+  int crashloop_restarts = 3;
   GcMode gc = GcMode::On;
   bool gc_keep_volumes = false;
   std::string aws_endpoint;   ///< empty: AWS_EC2_METADATA_SERVICE_ENDPOINT, else http://169.254.169.254

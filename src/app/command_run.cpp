@@ -5,6 +5,7 @@
 #include "signals.hpp"
 
 #include "dockerup/docker_engine.hpp"
+#include "dockerup/history.hpp"
 #include "dockerup/log.hpp"
 #include "dockerup/reconciler.hpp"
 #include "dockerup/run_lock.hpp"
@@ -18,6 +19,9 @@
 
 namespace dockerup {
 namespace {
+
+/// How long an instance that handed over to its successor waits to be stopped by it.
+constexpr int kHandOverWaitSeconds = 300;
 
 void print_dry_run(const RunResult& result) {
   if (result.plan.actions.empty()) std::printf("nothing to do\n");
@@ -34,6 +38,31 @@ void log_result(const RunResult& result, std::chrono::steady_clock::duration too
            result.report.outcomes.size(), result.errors.size(), ms);
 }
 
+/// The successor stops us through the API once it holds the lock; until then we idle.
+void wait_for_successor(RunContext& context, const std::string& successor) {
+  log_info("handed over to container {}; releasing the lock and waiting to be stopped",
+           successor.substr(0, 12));
+  if (context.release_lock) context.release_lock();
+  for (int waited = 0; waited < kHandOverWaitSeconds; ++waited) {
+    if (context.hooks.stop_requested && context.hooks.stop_requested()) return;
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  log_warning("the successor did not stop this instance within {} s; exiting",
+              kHandOverWaitSeconds);
+}
+
+std::unique_ptr<RunLock> take_lock(const Settings& settings) {
+  std::string why;
+  auto lock = RunLock::acquire(settings.cache_dir, false, why);
+  if (lock || !settings.server) {
+    if (!lock) log_error("{}", why);
+    return lock;
+  }
+  // A server waits: during a self-update the new instance starts while the old one still works.
+  log_info("{}; waiting for it", why);
+  return RunLock::acquire(settings.cache_dir, true, why);
+}
+
 }  // namespace
 
 RunResult run_once(const Settings& settings, RunContext& context) {
@@ -43,6 +72,7 @@ RunResult run_once(const Settings& settings, RunContext& context) {
     print_dry_run(result);
   else
     log_result(result, std::chrono::steady_clock::now() - started);
+  if (!result.report.handed_over_to.empty()) wait_for_successor(context, result.report.handed_over_to);
   return result;
 }
 
@@ -58,24 +88,30 @@ int command_run(const CommandLine& line, Settings settings) {
 
   std::unique_ptr<RunLock> lock;
   if (!settings.dry_run) {  // a dry run changes nothing, so it may look while another one works
-    std::string why;
     try {
-      lock = RunLock::acquire(settings.cache_dir, false, why);
+      lock = take_lock(settings);
     } catch (const std::exception& e) {
       log_error("{}", e.what());
       return 1;
     }
-    if (!lock) {
-      log_error("{}", why);
-      return 1;
-    }
+    if (!lock) return 1;
   }
 
-  RunContext context{*engine, [](Settings& s) { return load_desired_state(s).state; },
-                     ExecutorHooks{[](int seconds) {
-                                     std::this_thread::sleep_for(std::chrono::seconds(seconds));
-                                   },
-                                   [&signals] { return signals.stop_requested(); }}};
+  History history(settings.cache_dir);
+  RunContext context{
+      *engine,
+      [&line](Settings& run_settings) {
+        SourceLoad load = load_desired_state(run_settings);
+        for (const auto& warning : load.warnings) log_warning("{}", warning);
+        apply_command_line(line, run_settings);  // user-data keys never beat the command line
+        return load.state;
+      },
+      ExecutorHooks{[](int seconds) { std::this_thread::sleep_for(std::chrono::seconds(seconds)); },
+                    [&signals] { return signals.stop_requested(); }},
+      &history,
+      {},
+      true,
+      [&lock] { lock.reset(); }};
   if (settings.server && !settings.dry_run) return serve(line, settings, context, signals);
   return run_once(settings, context).exit_code;
 }

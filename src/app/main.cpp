@@ -5,6 +5,7 @@
 #include "load_settings.hpp"
 
 #include "dockerup/cli.hpp"
+#include "dockerup/http_curl.hpp"
 #include "dockerup/log.hpp"
 
 #include <cstdio>
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  ensure_curl_initialised();  // before any thread (metrics) exists: curl_global_init is not thread-safe
   Logger::instance().set_verbose(line.verbose);
   Errors errors;
   Settings settings = load_settings(line, errors);

@@ -138,6 +138,8 @@ const std::vector<std::pair<std::string_view, Setter>>& setters() {
       {"stop_timeout", seconds(&Settings::stop_timeout, 0)},
       {"start_wait", seconds(&Settings::start_wait, 0)},
       {"rolling_wait", seconds(&Settings::rolling_wait, 0)},
+      {"health_timeout", seconds(&Settings::health_timeout, 1)},
+      {"crashloop_restarts", seconds(&Settings::crashloop_restarts, 1)},
       {"gc", set_gc},
       {"gc_keep_volumes", flag(&Settings::gc_keep_volumes)},
       {"aws_endpoint", set_aws_endpoint},

@@ -45,6 +45,11 @@ TEST_CASE("apply_setting: every key sets its field") {
   CHECK(s.start_wait == 5);
   CHECK(apply(s, "rolling_wait", "20").first == SettingResult::Applied);
   CHECK(s.rolling_wait == 20);
+  CHECK(apply(s, "crashloop_restarts", "5").first == SettingResult::Applied);
+  CHECK(s.crashloop_restarts == 5);
+  CHECK(apply(s, "crashloop_restarts", "0").first == SettingResult::BadValue);
+  CHECK(apply(s, "health_timeout", "30").first == SettingResult::Applied);
+  CHECK(s.health_timeout == 30);
   CHECK(apply(s, "gc", "aggressive").first == SettingResult::Applied);
   CHECK(s.gc == GcMode::Aggressive);
   CHECK(apply(s, "gc", "off").first == SettingResult::Applied);

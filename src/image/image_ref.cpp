@@ -179,6 +179,12 @@ bool same_digest(const ImageRef& wanted, const std::string& repo_digest) {
 
 std::optional<std::string> find_image_id(const std::string& reference,
                                          const std::vector<ImageSummary>& images) {
+  // An image ID ("sha256:<64 hex>", what a rollback pins) names the image itself.
+  if (reference.starts_with("sha256:")) {
+    for (const ImageSummary& image : images)
+      if (image.id == reference) return image.id;
+    return std::nullopt;
+  }
   auto wanted = parse_image_ref(reference);
   if (!wanted) return std::nullopt;
   for (const ImageSummary& image : images) {

@@ -176,3 +176,10 @@ TEST_CASE("find_image_id matches digests by repository and digest") {
   CHECK_FALSE(find_image_id("localhost:5000/app@" + digest_b, images));
   CHECK_FALSE(find_image_id("localhost:5000/other@" + digest_a, images));
 }
+
+TEST_CASE("find_image_id: an image ID names the image itself") {
+  std::vector<dockerup::ImageSummary> images{{"sha256:" + std::string(64, 'a'), {}, {}, 1, 1, {}}};
+  CHECK(dockerup::find_image_id("sha256:" + std::string(64, 'a'), images) ==
+        "sha256:" + std::string(64, 'a'));
+  CHECK_FALSE(dockerup::find_image_id("sha256:" + std::string(64, 'b'), images));
+}

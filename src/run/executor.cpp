@@ -67,6 +67,7 @@ ExecutionReport Executor::execute(const Plan& plan) {
     }
     report.outcomes.push_back(std::move(outcome));
   }
+  report.handed_over_to = handed_over_to_;
   return report;
 }
 
@@ -152,6 +153,8 @@ void Executor::stop_quietly(const std::string& id) {
 
 void Executor::replace(const Action& action) {
   const auto& spec = *action.spec;
+  if (!options_.self_id.empty() && action.container_id == options_.self_id)
+    return replace_self(action);
   if (spec.update.eager && !has_fixed_host_port(spec)) return replace_eager(action);
   if (spec.update.eager)
     Logger::instance().log(LogLevel::Info, {spec.name, "replace"},
@@ -213,6 +216,40 @@ void Executor::replace_eager(const Action& action) {
     fail("retiring the old container failed: {}; the new one was removed", e.what());
   }
   engine_.rename(new_id, spec.name);
+}
+
+/// Self-update. Stopping our own container would kill us between two steps, so the old instance
+/// never stops itself: it starts the new container under the temporary name, proves it, steps
+/// aside (renames itself to the ".dockerup-old" name) and gives the declared name to the new one.
+/// The new instance waits for the run lock; once we release it, its first run finds us as a
+/// leftover and stops and removes us through the API (so no restart policy brings us back).
+void Executor::replace_self(const Action& action) {
+  const auto& spec = *action.spec;
+  if (!spec.update.eager)
+    Logger::instance().log(LogLevel::Warning, {spec.name, "replace"},
+                           "dockerup's own container is always replaced eagerly: it cannot stop "
+                           "itself first");
+  const std::string temporary = spec.name + std::string(labels::new_suffix);
+  std::string new_id;
+  try {
+    new_id = create_and_start(spec, temporary);
+  } catch (const std::exception& e) {
+    fail("{}; this dockerup keeps running", e.what());
+  }
+  const std::string aside = spec.name + std::string(labels::old_suffix);
+  engine_.rename(action.container_id, aside);
+  try {
+    engine_.rename(new_id, spec.name);
+  } catch (...) {
+    engine_.rename(action.container_id, spec.name);
+    stop_quietly(new_id);
+    engine_.remove(new_id, true);
+    throw;
+  }
+  handed_over_to_ = new_id;
+  Logger::instance().log(LogLevel::Info, {spec.name, "replace"},
+                         fmt::format("handing over to the new dockerup container {}",
+                                     new_id.substr(0, 12)));
 }
 
 }  // namespace dockerup

@@ -22,7 +22,7 @@ ContainerSpec web_spec(const std::string& image = "app:v2") {
 struct Fixture {
   FakeEngine engine;
   std::vector<int> slept;
-  Executor executor{engine, ExecutorOptions{10, 2, 7, 5, true, false},
+  Executor executor{engine, ExecutorOptions{10, 2, 7, 5, true, false, ""},
                     ExecutorHooks{[this](int s) { slept.push_back(s); }, [] { return false; }}};
 
   Fixture() {
@@ -165,7 +165,7 @@ TEST_CASE("a stop request is honoured between actions, never inside one") {
   FakeEngine engine;
   engine.add_image("app:v2", "sha256:v2");
   int asked = 0;
-  Executor executor(engine, ExecutorOptions{10, 0, 0, 0, true, false},
+  Executor executor(engine, ExecutorOptions{10, 0, 0, 0, true, false, ""},
                     ExecutorHooks{[](int) {}, [&asked] { return ++asked > 1; }});
   Plan plan;
   auto a = web_spec();
@@ -226,6 +226,37 @@ TEST_CASE("rolling without a HEALTHCHECK waits rolling_wait seconds") {
   auto report = f.executor.execute(f.replace_plan(old_id, spec));
   CHECK(report.failures() == 0);
   CHECK(f.slept == std::vector<int>{7});
+}
+
+}  // namespace dockerup
+
+namespace dockerup {
+
+TEST_CASE("replacing our own container hands over instead of stopping ourselves") {
+  FakeEngine engine;
+  engine.add_image("app:v1", "sha256:v1");
+  engine.add_image("app:v2", "sha256:v2");
+  ContainerSummary self;
+  self.name = "dockerup";
+  self.image_id = "sha256:v1";
+  self.state = "running";
+  auto self_id = engine.add_container(self);
+  ExecutorOptions options{10, 0, 0, 0, true, false, self_id};
+  Executor executor(engine, options, ExecutorHooks{[](int) {}, [] { return false; }});
+  ContainerSpec spec;
+  spec.name = "dockerup";
+  spec.image = "app:v2";
+  spec.update.eager = true;
+  Plan plan;
+  plan.actions.push_back({ActionType::Replace, "dockerup", "image changed", spec, self_id, "app:v2"});
+  auto report = executor.execute(plan);
+  CHECK(report.failures() == 0);
+  CHECK(engine.mutations() ==
+        std::vector<std::string>{"create dockerup.dockerup-new", "start dockerup.dockerup-new",
+                                 "rename dockerup dockerup.dockerup-old",
+                                 "rename dockerup.dockerup-new dockerup"});
+  CHECK(report.handed_over_to == engine.container("dockerup")->id);
+  CHECK(engine.container("dockerup.dockerup-old")->state == "running");  // stopped by the successor
 }
 
 }  // namespace dockerup

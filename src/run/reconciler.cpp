@@ -1,10 +1,13 @@
 #include "dockerup/reconciler.hpp"
 
+#include "dockerup/history.hpp"
 #include "dockerup/image_ref.hpp"
+#include "dockerup/self_container.hpp"
 #include "dockerup/log.hpp"
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <set>
 
 namespace dockerup {
@@ -33,12 +36,20 @@ Errors verify_declared(const std::vector<ContainerSpec>& specs,
 
 void append(Errors& to, const Errors& from) { to.insert(to.end(), from.begin(), from.end()); }
 
+std::int64_t now_of(const RunContext& context) {
+  if (context.now) return context.now();
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
 
 RunResult reconcile_once(Settings settings, RunContext& context) {
   RunResult result;
   result.desired = context.load_desired(settings);
-  const DesiredState& desired = result.desired;
+  DesiredState& desired = result.desired;
+  const std::vector<ContainerSpec> declared = desired.specs;  // before rollbacks and holds
   append(result.errors, desired.errors);
 
   ObservedState observed;
@@ -73,6 +84,16 @@ RunResult reconcile_once(Settings settings, RunContext& context) {
     }
   }
 
+  std::set<std::string> rolled_back;
+  if (context.history) {
+    if (!settings.dry_run)
+      request_crash_loop_rollbacks(observed.containers, *context.history, context.engine,
+                                   settings.crashloop_restarts, 60 + settings.interval,
+                                   now_of(context));
+    rolled_back = apply_history(desired, observed.images, *context.history);
+  }
+  const ObservedState before = observed;
+
   result.plan = make_plan(desired, observed, options);
   append(result.errors, result.plan.errors);
   if (settings.dry_run) {
@@ -85,6 +106,8 @@ RunResult reconcile_once(Settings settings, RunContext& context) {
   executor_options.start_wait = settings.start_wait;
   executor_options.rolling_wait = settings.rolling_wait;
   executor_options.remove_volumes = !settings.gc_keep_volumes;
+  if (context.detect_self)
+    executor_options.self_id = detect_self_container(observed.containers).value_or("");
   Executor executor(context.engine, executor_options, context.hooks);
   result.report = executor.execute(result.plan);
   for (const auto& outcome : result.report.outcomes)
@@ -109,6 +132,9 @@ RunResult reconcile_once(Settings settings, RunContext& context) {
   }
   result.final_observed = observed;
   result.final_observed_complete = !result.report.interrupted;
+  if (context.history)
+    record_history(*context.history, declared, rolled_back, before, result.report, observed,
+                   now_of(context));
   // Specs with a plan error were reported already; verify only the ones that were acted on or kept.
   std::set<std::string> reported;
   for (const auto& error : result.errors) reported.insert(error.where);

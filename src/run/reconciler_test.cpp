@@ -1,8 +1,12 @@
+#include "dockerup/history.hpp"
 #include "dockerup/reconciler.hpp"
 
 #include "fake_engine.hpp"
 
 #include <doctest/doctest.h>
+
+#include <filesystem>
+#include <unistd.h>
 
 namespace dockerup {
 namespace {
@@ -23,6 +27,7 @@ struct Host {
   std::vector<ContainerSpec> specs;
   std::set<std::string> failed;
   Settings settings;
+  History* history = nullptr;
 
   Host() {
     settings.pull = false;
@@ -39,7 +44,7 @@ struct Host {
                          desired.complete_sources = {"/conf"};
                          return desired;
                        },
-                       ExecutorHooks{[](int) {}, [] { return false; }}};
+                       ExecutorHooks{[](int) {}, [] { return false; }}, history, [] { return std::int64_t{1000}; }, false, {}};
     return reconcile_once(settings, context);
   }
 };
@@ -154,6 +159,45 @@ TEST_CASE("a dry run changes nothing") {
   auto result = host.run();
   CHECK(host.engine.mutations().empty());
   CHECK(result.plan.actions.size() == 3);  // create a, pull app:v9, create b
+}
+
+}  // namespace dockerup
+
+namespace dockerup {
+
+TEST_CASE("rollback through a run: the previous image comes back and is held there") {
+  auto dir = std::filesystem::temp_directory_path() / ("dockerup-rb-" + std::to_string(getpid()));
+  History history(dir.string());
+  Host host;
+  host.history = &history;
+  host.engine.add_image("app:v2", "sha256:v2");
+  host.specs = {spec_named("a", "app:v1")};
+  host.run();
+  host.specs = {spec_named("a", "app:v2")};
+  host.run();
+  REQUIRE(host.engine.container("a")->image_id == "sha256:v2");
+  auto h = history.load("a");
+  REQUIRE(h.previous);
+  CHECK(h.previous->image_id == "sha256:v1");
+
+  h.rollback_requested = true;  // what `dockerup rollback a` writes
+  history.save(h);
+  auto rolled = host.run();
+  CHECK(rolled.exit_code == 0);
+  CHECK(host.engine.container("a")->image_id == "sha256:v1");
+  CHECK(history.load("a").hold);
+
+  host.engine.clear_calls();
+  host.run();  // held: the declared app:v2 does not come back
+  CHECK(host.engine.mutations().empty());
+  CHECK(host.engine.container("a")->image_id == "sha256:v1");
+
+  host.engine.add_image("app:v3", "sha256:v3");
+  host.specs = {spec_named("a", "app:v3")};  // a new declaration releases the hold
+  host.run();
+  CHECK(host.engine.container("a")->image_id == "sha256:v3");
+  CHECK_FALSE(history.load("a").hold);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace dockerup

@@ -50,6 +50,10 @@ std::map<std::string, std::string> refresh_images(const std::vector<ContainerSpe
   for (const auto& [reference, update] : wants_update) {
     const ImageSummary* local = local_image(reference, images);
     if (local && !update) continue;
+    if (reference.starts_with("sha256:")) {  // an image ID: no registry knows it by that name
+      if (!local) errors[reference] = "no local image has this ID";
+      continue;
+    }
     try {
       if (local && registry_matches_local(reference, *local, engine)) {
         log_debug("image {} is up to date ({})", reference, local->id);

@@ -19,14 +19,14 @@ constexpr const char* kExpected =
     "removed until it is fixed";
 
 std::string describe_not_json(const std::string& body, const rapidjson::Document& doc) {
-  if (body.starts_with("#!")) return "user-data is a script (starts with \"#!\"), not JSON";
-  if (body.starts_with("#cloud-config")) return "user-data is a cloud-init config, not JSON";
+  if (body.starts_with("#!")) return "a script (starts with \"#!\"), not JSON";
+  if (body.starts_with("#cloud-config")) return "a cloud-init config, not JSON";
   if (body.starts_with("Content-Type: multipart"))
-    return "user-data is a MIME multi-part archive, not JSON";
+    return "a MIME multi-part archive, not JSON";
   if (doc.HasParseError())
-    return fmt::format("user-data is not JSON: {} (at byte {})",
+    return fmt::format("not JSON: {} (at byte {})",
                        rapidjson::GetParseError_En(doc.GetParseError()), doc.GetErrorOffset());
-  return "user-data is JSON but not an object";
+  return "JSON but not an object";
 }
 
 std::string to_json_text(const rapidjson::Value& value) {
@@ -113,7 +113,7 @@ UserDataParse parse_user_data(const std::string& raw_body, Settings& settings) {
     std::string error;
     auto inflated = gunzip(raw_body, error);
     if (!inflated) {
-      result.errors.push_back({kSource, fmt::format("gzip-compressed user-data: {}; {}", error,
+      result.errors.push_back({kSource, fmt::format("cannot inflate gzip-compressed data: {}; {}", error,
                                                     kExpected)});
       return result;
     }

@@ -55,9 +55,9 @@ void write_volume(JsonWriter& out, const VolumeSpec& volume) {
     case VolumeSpec::Kind::Anonymous:
       write_key(out, "containerPath");
       write_string(out, volume.container_path);
-      if (volume.read_only) {
-        write_key(out, "readOnly");
-        out.Bool(true);
+      if (volume.read_only) {  // the input format's spelling, so the text parses back
+        write_key(out, "mode");
+        write_string(out, "ro");
       }
       break;
   }

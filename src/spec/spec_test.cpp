@@ -26,7 +26,7 @@ TEST_CASE("canonical_json: fixed key order and only non-default fields") {
   CHECK(canonical_json(web()) ==
         R"({"name":"web","image":"localhost:5000/web:v1","memory":536870912,)"
         R"("command":["nginx","-g","daemon off;"],)"
-        R"("volumes":[{"hostPath":"/srv/www","containerPath":"/usr/share/nginx/html","readOnly":true}],)"
+        R"("volumes":[{"hostPath":"/srv/www","containerPath":"/usr/share/nginx/html","mode":"ro"}],)"
         R"("portMappings":[{"containerPort":80,"hostPort":8080,"protocol":"tcp"}],)"
         R"("env":{"A":"1","MODE":"production"},"restart":"on-failure"})");
   ContainerSpec minimal;

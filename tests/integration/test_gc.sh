@@ -93,6 +93,7 @@ test_update_removes_old_image() {
   assert_eq "$v2" "$(container_image "$app")" "update to v2"
   assert_image_present "$v2" "v2, running"
   # v1 may be kept one update longer for rollback; after the next update it must be gone.
+  local logs=$ERR
 
   v3=$(build_image app:live) || return 1
   run_dockerup
@@ -100,8 +101,9 @@ test_update_removes_old_image() {
   assert_eq "$v3" "$(container_image "$app")" "update to v3"
   assert_image_present "$v3" "v3, running"
   assert_image_absent "$v1" "v1, replaced twice"
-  assert_contains "$ERR" "gc: removed image $(short "$v1")" "log of the removal"
-  assert_match "$ERR" "gc: removed [0-9]+ image\(s\), freed [0-9.]+ (B|KiB|MiB|GiB)" "gc summary"
+  logs+=$'\n'$ERR
+  assert_contains "$logs" "gc: removed image $(short "$v1") (untagged)" "log of the removal"
+  assert_match "$logs" "gc: removed [0-9]+ image\(s\), freed [0-9.]+ (B|KiB|MiB|GiB)" "gc summary"
 }
 
 test_hand_started_container_keeps_image() {

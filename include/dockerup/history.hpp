@@ -1,0 +1,86 @@
+// Per-container history in the cache dir: the spec and image that run now and the ones that ran
+// before, so `dockerup rollback NAME` (and the crash-loop guard) can put the previous ones back,
+// and a hold that keeps a rolled-back container there until its declaration changes again.
+#pragma once
+
+#include "dockerup/engine.hpp"
+#include "dockerup/plan.hpp"
+#include "dockerup/spec.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+
+namespace dockerup {
+
+struct HistoryEntry {
+  std::string spec_json;  ///< canonical_json of the spec that ran (parseable by parse_spec_text)
+  std::string image_id;   ///< the image it ran, "sha256:..."
+  std::int64_t since = 0;  ///< unix seconds when it started running
+};
+
+/// "Keep the rolled-back container while the declaration is still this one."
+struct Hold {
+  std::string spec_hash;  ///< spec_hash of the declared spec at rollback time
+  std::string image_id;   ///< image the declared reference resolved to at rollback time
+};
+
+struct ContainerHistory {
+  std::string name;
+  std::optional<HistoryEntry> current, previous;
+  std::optional<Hold> hold;
+  bool rollback_requested = false;
+};
+
+/// Files `<cache_dir>/history/<name>.json`, written atomically.
+class History {
+ public:
+  explicit History(std::string cache_dir);
+  /// An empty history (only the name) when there is none; an unreadable file is logged and
+  /// treated as empty, since history only ever adds options.
+  ContainerHistory load(const std::string& name) const;
+  void save(const ContainerHistory& history) const;
+  /// Images of every `previous` entry: garbage collection keeps them for rollback.
+  std::set<std::string> kept_images() const;
+
+ private:
+  std::string folder_;
+};
+
+/// The declared spec with everything but name, source and update policy taken from `entry`,
+/// and the image pinned to entry.image_id (Docker creates containers from an image ID).
+std::optional<ContainerSpec> pinned_spec(const ContainerSpec& declared, const HistoryEntry& entry);
+
+/// Before planning: replaces declared specs that are being rolled back (request) or are held.
+/// Returns the names whose spec was replaced by a rollback this run.
+std::set<std::string> apply_history(DesiredState& desired,
+                                    const std::vector<ImageSummary>& images,
+                                    const History& history);
+
+}  // namespace dockerup
+
+namespace dockerup {
+
+struct ExecutionReport;
+
+/// After a run: for every successful create/replace, the new container becomes `current` and
+/// (for a replace) what ran before becomes `previous`. A rollback sets the hold; any other
+/// replacement clears it. `declared` are the specs as the sources declared them (before
+/// apply_history), `before` the containers at the start of the run.
+void record_history(const History& history, const std::vector<ContainerSpec>& declared,
+                    const std::set<std::string>& rolled_back, const ObservedState& before,
+                    const ExecutionReport& report, const ObservedState& after, std::int64_t now);
+
+}  // namespace dockerup
+
+namespace dockerup {
+
+/// Crash-loop guard: a managed container whose current version started less than `window`
+/// seconds ago and already restarted more than `max_restarts` times gets a rollback request
+/// (when a previous version is recorded). Inspects only such young containers. Returns their names.
+std::vector<std::string> request_crash_loop_rollbacks(
+    const std::vector<ContainerSummary>& containers, const History& history, Engine& engine,
+    int max_restarts, std::int64_t window, std::int64_t now);
+
+}  // namespace dockerup

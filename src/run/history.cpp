@@ -1,0 +1,207 @@
+#include "dockerup/history.hpp"
+
+#include "dockerup/error.hpp"
+#include "dockerup/executor.hpp"
+#include "dockerup/image_ref.hpp"
+#include "dockerup/labels.hpp"
+#include "dockerup/lkg.hpp"
+#include "dockerup/log.hpp"
+#include "dockerup/spec_parser.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <filesystem>
+#include <map>
+
+namespace dockerup {
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void write_entry(Writer& w, const char* key, const std::optional<HistoryEntry>& entry) {
+  if (!entry) return;
+  w.Key(key);
+  w.StartObject();
+  w.Key("spec");
+  w.String(entry->spec_json.c_str());
+  w.Key("image_id");
+  w.String(entry->image_id.c_str());
+  w.Key("since");
+  w.Int64(entry->since);
+  w.EndObject();
+}
+
+std::optional<HistoryEntry> read_entry(const rapidjson::Value& root, const char* key) {
+  if (!root.HasMember(key) || !root[key].IsObject()) return std::nullopt;
+  const auto& v = root[key];
+  if (!v.HasMember("spec") || !v["spec"].IsString() || !v.HasMember("image_id") ||
+      !v["image_id"].IsString())
+    return std::nullopt;
+  HistoryEntry entry{v["spec"].GetString(), v["image_id"].GetString(), 0};
+  if (v.HasMember("since") && v["since"].IsInt64()) entry.since = v["since"].GetInt64();
+  return entry;
+}
+
+std::string to_json(const ContainerHistory& h) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  w.Key("name");
+  w.String(h.name.c_str());
+  write_entry(w, "current", h.current);
+  write_entry(w, "previous", h.previous);
+  if (h.hold) {
+    w.Key("hold");
+    w.StartObject();
+    w.Key("spec_hash");
+    w.String(h.hold->spec_hash.c_str());
+    w.Key("image_id");
+    w.String(h.hold->image_id.c_str());
+    w.EndObject();
+  }
+  w.Key("rollback_requested");
+  w.Bool(h.rollback_requested);
+  w.EndObject();
+  return buffer.GetString();
+}
+
+const ContainerSummary* named(const std::vector<ContainerSummary>& containers,
+                              const std::string& name) {
+  for (const auto& c : containers)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+}  // namespace
+
+History::History(std::string cache_dir) : folder_(std::move(cache_dir) + "/history") {}
+
+ContainerHistory History::load(const std::string& name) const {
+  ContainerHistory h;
+  h.name = name;
+  auto text = read_whole_file(folder_ + "/" + name + ".json");
+  if (!text) return h;
+  rapidjson::Document doc;
+  doc.Parse(text->c_str());
+  if (doc.HasParseError() || !doc.IsObject()) {
+    log_warning("history of {} is unreadable ({}/{}.json); starting it afresh", name, folder_, name);
+    return h;
+  }
+  h.current = read_entry(doc, "current");
+  h.previous = read_entry(doc, "previous");
+  if (doc.HasMember("hold") && doc["hold"].IsObject()) {
+    const auto& hold = doc["hold"];
+    if (hold.HasMember("spec_hash") && hold["spec_hash"].IsString() &&
+        hold.HasMember("image_id") && hold["image_id"].IsString())
+      h.hold = Hold{hold["spec_hash"].GetString(), hold["image_id"].GetString()};
+  }
+  h.rollback_requested = doc.HasMember("rollback_requested") &&
+                         doc["rollback_requested"].IsBool() &&
+                         doc["rollback_requested"].GetBool();
+  return h;
+}
+
+void History::save(const ContainerHistory& history) const {
+  write_file_atomically(folder_ + "/" + history.name + ".json", to_json(history));
+}
+
+std::set<std::string> History::kept_images() const {
+  std::set<std::string> images;
+  std::error_code ec;
+  for (const auto& file : std::filesystem::directory_iterator(folder_, ec)) {
+    if (file.path().extension() != ".json") continue;
+    auto h = load(file.path().stem().string());
+    if (h.previous) images.insert(h.previous->image_id);
+    if (h.current) images.insert(h.current->image_id);
+  }
+  return images;
+}
+
+std::optional<ContainerSpec> pinned_spec(const ContainerSpec& declared, const HistoryEntry& entry) {
+  auto parsed = parse_spec_text(entry.spec_json, "history of " + declared.name, declared.name);
+  if (!parsed.spec) return std::nullopt;
+  ContainerSpec spec = *parsed.spec;
+  spec.name = declared.name;
+  spec.source = declared.source;  // the container still belongs to the declaring source
+  spec.update = declared.update;
+  spec.image = entry.image_id;
+  return spec;
+}
+
+std::set<std::string> apply_history(DesiredState& desired, const std::vector<ImageSummary>& images,
+                                    const History& history) {
+  std::set<std::string> rolled_back;
+  for (auto& spec : desired.specs) {
+    ContainerHistory h = history.load(spec.name);
+    if (h.rollback_requested && h.previous) {
+      if (auto pinned = pinned_spec(spec, *h.previous)) {
+        log_info("rolling {} back to image {} (requested)", spec.name, h.previous->image_id);
+        spec = *pinned;
+        rolled_back.insert(spec.name);
+        continue;
+      }
+      log_error("cannot roll {} back: its recorded previous spec is unreadable", spec.name);
+    }
+    if (!h.hold || !h.current) continue;
+    auto image_id = find_image_id(spec.image, images);
+    bool unchanged = h.hold->spec_hash == spec_hash(spec) &&
+                     (!image_id || *image_id == h.hold->image_id);
+    if (unchanged) {
+      if (auto pinned = pinned_spec(spec, *h.current)) spec = *pinned;
+      continue;
+    }
+    log_info("{}: its declaration or image changed since the rollback; releasing the hold",
+             spec.name);
+    h.hold.reset();
+    history.save(h);
+  }
+  return rolled_back;
+}
+
+void record_history(const History& history, const std::vector<ContainerSpec>& declared,
+                    const std::set<std::string>& rolled_back, const ObservedState& before,
+                    const ExecutionReport& report, const ObservedState& after, std::int64_t now) {
+  std::map<std::string, const ContainerSpec*> declared_by_name;
+  for (const auto& spec : declared) declared_by_name[spec.name] = &spec;
+  for (const auto& outcome : report.outcomes) {
+    const Action& action = outcome.action;
+    if (outcome.error || !action.spec) continue;
+    if (action.type != ActionType::Create && action.type != ActionType::Replace) continue;
+    const ContainerSummary* now_running = named(after.containers, action.name);
+    if (!now_running) continue;
+    ContainerHistory h = history.load(action.name);
+    HistoryEntry entry{canonical_json(*action.spec), now_running->image_id, now};
+    if (action.type == ActionType::Replace) {
+      const ContainerSummary* old = nullptr;
+      for (const auto& c : before.containers)
+        if (c.id == action.container_id) old = &c;
+      // What ran before: the recorded current entry if it describes the old container, else the
+      // old container's image with the spec it was given (all we know of it).
+      if (h.current && old && old->image_id == h.current->image_id)
+        h.previous = h.current;
+      else if (old)
+        h.previous = HistoryEntry{entry.spec_json, old->image_id, old->created};
+    } else if (h.current && h.current->image_id != entry.image_id) {
+      h.previous = h.current;
+    }
+    h.current = entry;
+    h.hold.reset();
+    if (rolled_back.count(action.name)) {
+      auto declared_spec = declared_by_name.find(action.name);
+      if (declared_spec != declared_by_name.end()) {
+        auto declared_image = find_image_id(declared_spec->second->image, after.images);
+        h.hold = Hold{spec_hash(*declared_spec->second), declared_image.value_or("")};
+      }
+      h.rollback_requested = false;
+    }
+    try {
+      history.save(h);
+    } catch (const std::exception& e) {
+      log_warning("cannot record the history of {}: {}", action.name, e.what());
+    }
+  }
+}
+
+}  // namespace dockerup

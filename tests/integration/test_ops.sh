@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2317 # functions are called through test_case
+# Operating dockerup: `dockerup status`, the --server loop's systemd notifications, metrics,
+# signals, and a Docker engine restart under a running server.
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "$0")/lib.sh"
+require_environment
+
+# A web server spec: ops_spec STEM [IMAGE]
+ops_spec() {
+  write_spec "$1" "{\"name\": \"$(cname "$1")\", \"image\": \"${2:-$IMAGE_V1}\", \"restart\": \"always\"}"
+}
+
+# json_field JSON PYTHON_EXPRESSION: evaluates the expression on the parsed JSON `d`.
+json_field() {
+  python3 -c 'import json, sys; d = json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2" 2>&1
+}
+
+# start_notify_listener: a datagram socket playing systemd; every datagram becomes one line of
+# $NOTIFY_LOG (newlines inside it as "|"). Sets NOTIFY_SOCKET_PATH.
+start_notify_listener() {
+  NOTIFY_SOCKET_PATH="$CASE_DIR/notify.sock"
+  NOTIFY_LOG="$CASE_DIR/notify.log"
+  : >"$NOTIFY_LOG"
+  python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a", buffering=1) as log:
+    while True:
+        log.write(s.recv(4096).decode().replace("\n", "|") + "\n")
+' "$NOTIFY_SOCKET_PATH" "$NOTIFY_LOG" &
+  BACKGROUND_PIDS+=($!)
+  wait_until 10 test -S "$NOTIFY_SOCKET_PATH"
+}
+
+notified() { grep -q -- "$1" "$NOTIFY_LOG"; }
+background_log() { cat "$CASE_DIR/background.err"; }
+log_has() { grep -q -- "$1" "$CASE_DIR/background.err"; }
+is_running() { [ "$(inspect "$1" '{{.State.Running}}')" = true ]; }
+dead() { ! kill -0 "$1" 2>/dev/null; }
+
+# stop_server PID: SIGTERM, then the exit status (124 when it did not exit within 30 s).
+stop_server() {
+  local pid=$1 i
+  kill -TERM "$pid"
+  for ((i = 0; i < 150; i++)); do
+    dead "$pid" && break
+    sleep 0.2
+  done
+  dead "$pid" || { echo 124; return; }
+  wait "$pid"
+  echo $?
+}
+
+test_status_command() {
+  local web
+  web=$(cname web)
+  run_dockerup status
+  assert_exit 3
+  assert_contains "$OUT" "UNKNOWN" "status before any run"
+
+  ops_spec web
+  run_dockerup --no-pull
+  assert_exit 0
+  run_dockerup status
+  assert_exit 0
+  assert_match "$OUT" "result ok, exit code 0" "status table header"
+  assert_match "$OUT" "^NAME +IMAGE +IMAGE ID +STATE +LAST ACTION +LAST ERROR" "table columns"
+  assert_match "$OUT" "^$web +$IMAGE_V1 +[0-9a-f]{12} +running +create " "row of $web"
+
+  run_dockerup status --json
+  assert_exit 0
+  assert_eq ok "$(json_field "$OUT" 'd["result"]')" "JSON result"
+  assert_eq "$web running" "$(json_field "$OUT" 'd["containers"][0]["name"] + " " + d["containers"][0]["state"]')" "JSON container"
+  assert_eq "$(inspect "$web" '{{.Image}}')" "$(json_field "$OUT" 'd["containers"][0]["image_id"]')" "JSON image ID"
+  assert_eq "create ok" "$(json_field "$OUT" 'd["containers"][0]["last_action"] + " " + d["containers"][0]["last_action_result"]')" "JSON last action"
+  local first_success
+  first_success=$(json_field "$OUT" 'd["last_success"]')
+
+  # An image that exists nowhere: the run fails, the status says so and keeps the last success.
+  ops_spec bad "127.0.0.1:1/$RUN_PREFIX/no-such-image:1"  # refused at once, no network
+  run_dockerup --no-pull
+  assert_exit 1
+  run_dockerup status
+  assert_exit 1
+  assert_match "$OUT" "result failed, exit code 1" "status after a failed run"
+  assert_match "$OUT" "^$(cname bad) +.* missing " "row of the failed container"
+  run_dockerup status --json
+  assert_exit 1
+  assert_ne "" "$(json_field "$OUT" '[c for c in d["containers"] if c["state"] == "missing"][0]["last_error"]')" "last_error of the failed container"
+  assert_eq "$first_success" "$(json_field "$OUT" 'd["last_success"]')" "last success kept"
+  assert_eq "create" "$(json_field "$OUT" "[c for c in d['containers'] if c['name'] == '$web'][0]['last_action']")" "last action kept from the earlier run"
+
+  echo '{torn' >"$CACHE/status.json"
+  run_dockerup status
+  assert_exit 3
+  assert_contains "$OUT" "status.json" "unreadable status names the file"
+}
+
+test_server_notifies_systemd_and_stops_on_sigterm() {
+  local web
+  web=$(cname web)
+  ops_spec web
+  start_notify_listener
+  NOTIFY_SOCKET=$NOTIFY_SOCKET_PATH start_dockerup_background --server --interval 2 --no-pull
+  local server=$BACKGROUND_PID
+  assert_true "READY=1 within 60 s" wait_until 60 notified "READY=1" || { background_log; return 1; }
+  assert_running "$web"
+  assert_true "a STATUS= line" notified "STATUS=last run ok"
+  assert_true "a second run within 10 s (interval 2)" \
+    wait_until 10 bash -c "[ \$(grep -c 'STATUS=' '$NOTIFY_LOG') -ge 2 ]"
+  assert_eq 1 "$(grep -c 'READY=1' "$NOTIFY_LOG")" "READY=1 sent once"
+  assert_eq 0 "$(stop_server "$server")" "exit status after SIGTERM"
+  assert_true "STOPPING=1 before exiting" wait_until 5 notified "STOPPING=1"
+  assert_running "$web"  # stopping dockerup never stops what it runs
+  assert_eq 1 "$(count_managed "$web")" "one container for $web"
+}
+
+test_server_metrics_endpoint() {
+  local web port
+  web=$(cname web)
+  ops_spec web
+  port=$(free_port)
+  start_dockerup_background --server --interval 2 --no-pull --metrics-listen "127.0.0.1:$port"
+  local server=$BACKGROUND_PID
+  local url="http://127.0.0.1:$port"
+  metrics_show_ok_run() { http_get "$url/metrics" | grep -q '^dockerup_runs_total{result="ok"} [1-9]'; }
+  assert_true "a successful run counted on /metrics within 60 s" wait_until 60 metrics_show_ok_run ||
+    { background_log; return 1; }
+  local metrics
+  metrics=$(http_get "$url/metrics")
+  assert_match "$metrics" '^dockerup_actions_total\{kind="create",result="ok"\} 1$' "create counted"
+  assert_match "$metrics" '^dockerup_managed_containers\{state="running"\} [1-9]' "running containers"
+  assert_match "$metrics" '^dockerup_run_duration_seconds [0-9.]+$' "run duration"
+  assert_match "$metrics" '^dockerup_last_success_timestamp_seconds [0-9]{10}$' "last success time"
+  assert_match "$metrics" '^dockerup_errors_total 0$' "no errors"
+  assert_eq "200 ok" "$(curl -s --max-time 5 -o /dev/stdout -w ' %{http_code}' "$url/healthz" | tr -d '\n' | awk '{print $2, $1}')" "/healthz"
+  assert_eq 404 "$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "$url/other")" "unknown path"
+  assert_eq 0 "$(stop_server "$server")" "exit status after SIGTERM"
+  assert_ne 0 "$(curl -s --max-time 2 -o /dev/null -w '%{http_code}' "$url/metrics")" "endpoint closed after exit"
+}
+
+test_sighup_rereads_config_and_runs_at_once() {
+  local web extra port
+  web=$(cname web)
+  extra=$(cname extra)
+  ops_spec web
+  start_dockerup_background --server --interval 3600 --no-pull
+  local server=$BACKGROUND_PID
+  assert_true "$web launched" wait_until 60 is_running "$web" || { background_log; return 1; }
+  sleep 1  # let the loop reach its hour-long wait
+  # A new container (only a run finds it) and a new setting (only a re-read config has it).
+  ops_spec extra
+  port=$(free_port)
+  set_conf metrics_listen "127.0.0.1:$port"
+  kill -HUP "$server"
+  assert_true "SIGHUP: $extra launched at once (the interval is an hour)" \
+    wait_until 30 is_running "$extra" || { background_log; return 1; }
+  assert_true "the re-read is logged" log_has "SIGHUP: configuration re-read"
+  assert_match "$(http_get "http://127.0.0.1:$port/metrics")" '^dockerup_runs_total' \
+    "metrics_listen from the re-read config"
+  assert_true "still serving after SIGHUP" kill -0 "$server"
+  assert_eq 0 "$(stop_server "$server")" "exit status after SIGTERM"
+}
+
+# May this test stop the host's dockerd? Only in CI (a throwaway machine) or when
+# DOCKERUP_TEST_RESTART_DOCKERD=1 says the dockerd was started for the tests.
+may_restart_dockerd() {
+  [ "${CI:-}" = true ] || [ "${DOCKERUP_TEST_RESTART_DOCKERD:-0}" = 1 ]
+}
+
+dockerd_answers() { timeout 10 "$DOCKER" info >/dev/null 2>&1; }
+
+test_engine_restart_under_server() {
+  if ! may_restart_dockerd; then
+    skip_case "stops the host's dockerd: only with CI=true or DOCKERUP_TEST_RESTART_DOCKERD=1"
+    return 0
+  fi
+  local pidfile=/var/run/docker.pid dockerd_pid
+  dockerd_pid=$(cat "$pidfile" 2>/dev/null)
+  if [ -z "$dockerd_pid" ] || ! kill -0 "$dockerd_pid" 2>/dev/null; then
+    skip_case "no dockerd pid in $pidfile"
+    return 0
+  fi
+  local web data
+  web=$(cname web)
+  data=$(cname data)
+  ops_spec web
+  write_spec data "{\"name\": \"$data\", \"image\": \"$IMAGE_V1\", \"command\": \"sleep 3600\"}"
+  start_dockerup_background --server --interval 2 --no-pull
+  local server=$BACKGROUND_PID
+  assert_true "$web and $data launched" \
+    wait_until 60 bash -c "[ \"\$($DOCKER inspect -f '{{.State.Running}}' $web $data 2>/dev/null | sort -u)\" = true ]" ||
+    { background_log; return 1; }
+
+  kill -TERM "$dockerd_pid"
+  assert_true "dockerd stopped within 60 s" wait_until 60 dead "$dockerd_pid"
+  assert_true "the server says the engine is unreachable" wait_until 30 log_has "docker engine unreachable" ||
+    background_log
+  sleep 6  # several retries while the engine is down
+  assert_true "the server keeps running while the engine is down" kill -0 "$server"
+  bash "$TOP/scripts/ensure-dockerd.sh" >/dev/null
+  assert_true "dockerd answers again" dockerd_answers || return 1
+  assert_true "the server says the engine is back" wait_until 60 log_has "docker engine is back" ||
+    background_log
+  assert_true "$web and $data run again" \
+    wait_until 60 bash -c "[ \"\$($DOCKER inspect -f '{{.State.Running}}' $web $data 2>/dev/null | sort -u)\" = true ]"
+  sleep 3  # one more run after recovery: it must change nothing
+  assert_eq 1 "$(count_managed "$web")" "containers for $web (none lost, none duplicated)"
+  assert_eq 1 "$(count_managed "$data")" "containers for $data"
+  assert_eq 1 "$(grep -c 'docker engine unreachable' "$CASE_DIR/background.err")" \
+    "the outage is logged once, not once per try"
+  assert_eq 0 "$(stop_server "$server")" "exit status after SIGTERM"
+}
+
+test_case "status: table, JSON and exit codes" test_status_command
+test_case "server: READY=1, STATUS=, STOPPING=1 and SIGTERM exits 0" test_server_notifies_systemd_and_stops_on_sigterm
+test_case "server: Prometheus metrics and /healthz" test_server_metrics_endpoint
+test_case "server: SIGHUP re-reads the config and reconciles at once" test_sighup_rereads_config_and_runs_at_once
+test_case "server: dockerd restart loses and duplicates nothing" test_engine_restart_under_server
+finish
