@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace dockerup {
@@ -18,6 +19,9 @@ class RunLock {
   /// `wait`, blocks until the holder releases it. Throws Failure when the file cannot be opened.
   static std::unique_ptr<RunLock> acquire(const std::string& cache_dir, bool wait,
                                           std::string& why);
+
+  /// The pid written by the current holder, if the lock is held and the file names one.
+  static std::optional<int> holder_pid(const std::string& cache_dir);
 
  private:
   explicit RunLock(int fd) : fd_(fd) {}

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fcntl.h>
@@ -65,6 +66,19 @@ std::unique_ptr<RunLock> RunLock::acquire(const std::string& cache_dir, bool wai
   }
   write_pid(fd);
   return std::unique_ptr<RunLock>(new RunLock(fd));
+}
+
+std::optional<int> RunLock::holder_pid(const std::string& cache_dir) {
+  std::string path = cache_dir + "/run.lock";
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::optional<int> pid;
+  if (flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK) {  // held by someone
+    std::string holder = read_holder(fd);
+    if (holder.starts_with("pid ")) pid = std::atoi(holder.c_str() + 4);
+  }
+  close(fd);
+  return pid;
 }
 
 }  // namespace dockerup
