@@ -118,8 +118,8 @@ class Planner {
     const std::string old_name = spec.name + std::string(labels::old_suffix);
     const std::string new_name = spec.name + std::string(labels::new_suffix);
     std::vector<const ContainerSummary*> leftovers;
-    for (const auto& c : observed_.containers)
-      if (c.name == old_name || c.name == new_name) leftovers.push_back(&c);
+    for (const auto* c : {find(old_name), find(new_name)})
+      if (c) leftovers.push_back(c);
     if (!existing) {
       // A running leftover is a proven new container; otherwise the newest one.
       const ContainerSummary* best = nullptr;

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <map>
 #include <set>
 
 namespace dockerup {
@@ -17,10 +18,11 @@ namespace {
 Errors verify_declared(const std::vector<ContainerSpec>& specs,
                        const std::vector<ContainerSummary>& containers) {
   Errors errors;
+  std::map<std::string, const ContainerSummary*> by_name;
+  for (const auto& c : containers) by_name[c.name] = &c;
   for (const auto& spec : specs) {
-    const ContainerSummary* found = nullptr;
-    for (const auto& c : containers)
-      if (c.name == spec.name) found = &c;
+    auto it = by_name.find(spec.name);
+    const ContainerSummary* found = it == by_name.end() ? nullptr : it->second;
     if (!found) {
       errors.push_back({fmt::format("container {}", spec.name), "does not exist after the run"});
     } else if (found->state == "restarting") {

@@ -40,7 +40,8 @@ log_has() { grep -q -- "$1" "$CASE_DIR/background.err"; }
 is_running() { [ "$(inspect "$1" '{{.State.Running}}')" = true ]; }
 dead() { ! kill -0 "$1" 2>/dev/null; }
 
-# stop_server PID: SIGTERM, then the exit status (124 when it did not exit within 30 s).
+# stop_server PID: SIGTERM; sets STOP_RC to the exit status (124: still running after 30 s).
+# Not run in $(...): only this shell can `wait` for its child.
 stop_server() {
   local pid=$1 i
   kill -TERM "$pid"
@@ -48,9 +49,10 @@ stop_server() {
     dead "$pid" && break
     sleep 0.2
   done
-  dead "$pid" || { echo 124; return; }
+  STOP_RC=124
+  dead "$pid" || return 0
   wait "$pid"
-  echo $?
+  STOP_RC=$?
 }
 
 test_status_command() {
@@ -111,7 +113,8 @@ test_server_notifies_systemd_and_stops_on_sigterm() {
   assert_true "a second run within 10 s (interval 2)" \
     wait_until 10 bash -c "[ \$(grep -c 'STATUS=' '$NOTIFY_LOG') -ge 2 ]"
   assert_eq 1 "$(grep -c 'READY=1' "$NOTIFY_LOG")" "READY=1 sent once"
-  assert_eq 0 "$(stop_server "$server")" "exit status after SIGTERM"
+  stop_server "$server"
+  assert_eq 0 "$STOP_RC" "exit status after SIGTERM"
   assert_true "STOPPING=1 before exiting" wait_until 5 notified "STOPPING=1"
   assert_running "$web"  # stopping dockerup never stops what it runs
   assert_eq 1 "$(count_managed "$web")" "one container for $web"
@@ -137,7 +140,8 @@ test_server_metrics_endpoint() {
   assert_match "$metrics" '^dockerup_errors_total 0$' "no errors"
   assert_eq "200 ok" "$(curl -s --max-time 5 -o /dev/stdout -w ' %{http_code}' "$url/healthz" | tr -d '\n' | awk '{print $2, $1}')" "/healthz"
   assert_eq 404 "$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "$url/other")" "unknown path"
-  assert_eq 0 "$(stop_server "$server")" "exit status after SIGTERM"
+  stop_server "$server"
+  assert_eq 0 "$STOP_RC" "exit status after SIGTERM"
   assert_ne 0 "$(curl -s --max-time 2 -o /dev/null -w '%{http_code}' "$url/metrics")" "endpoint closed after exit"
 }
 
@@ -161,7 +165,8 @@ test_sighup_rereads_config_and_runs_at_once() {
   assert_match "$(http_get "http://127.0.0.1:$port/metrics")" '^dockerup_runs_total' \
     "metrics_listen from the re-read config"
   assert_true "still serving after SIGHUP" kill -0 "$server"
-  assert_eq 0 "$(stop_server "$server")" "exit status after SIGTERM"
+  stop_server "$server"
+  assert_eq 0 "$STOP_RC" "exit status after SIGTERM"
 }
 
 # May this test stop the host's dockerd? Only in CI (a throwaway machine) or when
@@ -211,7 +216,8 @@ test_engine_restart_under_server() {
   assert_eq 1 "$(count_managed "$data")" "containers for $data"
   assert_eq 1 "$(grep -c 'docker engine unreachable' "$CASE_DIR/background.err")" \
     "the outage is logged once, not once per try"
-  assert_eq 0 "$(stop_server "$server")" "exit status after SIGTERM"
+  stop_server "$server"
+  assert_eq 0 "$STOP_RC" "exit status after SIGTERM"
 }
 
 test_case "status: table, JSON and exit codes" test_status_command

@@ -1,0 +1,146 @@
+# shellcheck shell=bash
+# A private registry for the update tests, sourced after lib.sh: Debian's docker-registry on a
+# free 127.0.0.1 port, with its own config file and storage under the case's directory, so the
+# tests never talk to anything but 127.0.0.1 (Docker trusts 127.0.0.0/8 without TLS).
+#
+#   registry_start          starts it (again, on the same port and storage when it ran before in
+#                           this case); sets REGISTRY=127.0.0.1:PORT
+#   registry_stop           stops it and waits until the port is closed
+#   push_image SRC DEST     makes DEST (a reference under $REGISTRY) serve the local image SRC
+#   image_id REF            the local image ID of REF
+#   build_image TAG DOCKERFILE_TEXT   a local image built from dockerup-test/busybox:base
+#
+# Pushes go through the name "localhost:PORT" while dockerup is given "127.0.0.1:PORT": both
+# reach the same registry, but the host's local tag for dockerup's reference then changes only
+# when dockerup pulls it, exactly as on a real host where someone else pushes.
+
+REGISTRY=""
+REGISTRY_PID=""
+REGISTRY_CASE=""
+REGISTRY_WAIT=20  # seconds the registry may take to answer
+
+BASE_IMAGE=dockerup-test/busybox:base
+
+# _registry_config PORT: writes the registry's config for this case and prints its path.
+_registry_config() {
+  local port=$1 dir="$CASE_DIR/registry"
+  mkdir -p "$dir/storage"
+  cat >"$dir/config.yml" <<YAML
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $dir/storage
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+YAML
+  echo "$dir/config.yml"
+}
+
+registry_answers() { curl -fs --max-time 1 -o /dev/null "http://$REGISTRY/v2/"; }
+
+registry_start() {
+  local port config
+  if [ "$REGISTRY_CASE" = "$CASE_DIR" ] && [ -n "$REGISTRY" ]; then
+    port=${REGISTRY##*:}  # a restart keeps port and storage: the "next run" sees the same images
+  else
+    port=$(free_port)
+  fi
+  REGISTRY="127.0.0.1:$port"
+  REGISTRY_CASE=$CASE_DIR
+  config=$(_registry_config "$port")
+  docker-registry serve "$config" >>"$CASE_DIR/registry/registry.log" 2>&1 </dev/null &
+  REGISTRY_PID=$!
+  BACKGROUND_PIDS+=("$REGISTRY_PID")  # lib.sh stops it at the end of the case
+  if ! wait_until "$REGISTRY_WAIT" registry_answers; then
+    echo "    registry did not answer on $REGISTRY within ${REGISTRY_WAIT}s:" >&2
+    tail -n 5 "$CASE_DIR/registry/registry.log" >&2
+    return 1
+  fi
+}
+
+registry_down() { ! registry_answers; }
+
+registry_stop() {
+  [ -n "$REGISTRY_PID" ] || return 0
+  kill "$REGISTRY_PID" 2>/dev/null
+  wait "$REGISTRY_PID" 2>/dev/null
+  REGISTRY_PID=""
+  wait_until 10 registry_down
+}
+
+# push_image SRC DEST: DEST is REGISTRY/PATH:TAG as dockerup sees it.
+push_image() {
+  local source=$1 destination=$2 push_name
+  push_name="localhost:${destination#127.0.0.1:}"
+  "$DOCKER" tag "$source" "$push_name" || return 1
+  if ! timeout 60 "$DOCKER" push "$push_name" >"$CASE_DIR/push.log" 2>&1; then
+    echo "    docker push $push_name failed:" >&2
+    tail -n 5 "$CASE_DIR/push.log" >&2
+    "$DOCKER" rmi "$push_name" >/dev/null 2>&1
+    return 1
+  fi
+  "$DOCKER" rmi "$push_name" >/dev/null 2>&1  # only the tag: SRC still names the image
+  return 0
+}
+
+image_id() { "$DOCKER" image inspect --format '{{.Id}}' "$1" 2>/dev/null; }
+
+# The image ID a container runs.
+container_image() { inspect "$1" '{{.Image}}'; }
+
+# build_image TAG DOCKERFILE_TEXT: builds from BASE_IMAGE (the Dockerfile text starts after the
+# FROM line); TAG is removed at exit.
+build_image() {
+  local tag=$1 context
+  context=$(mktemp -d "$WORK/build.XXXXXX")
+  { echo "FROM $BASE_IMAGE"; printf '%s\n' "$2"; } >"$context/Dockerfile"
+  OWN_IMAGES+=("$tag")
+  timeout 120 "$DOCKER" build -q -t "$tag" "$context" >"$context/build.log" 2>&1 || {
+    echo "    docker build $tag failed:" >&2
+    tail -n 5 "$context/build.log" >&2
+    return 1
+  }
+}
+
+# No container named NAME.dockerup-new or NAME.dockerup-old, running or not.
+no_leftovers() {
+  ! exists "$1.dockerup-new" && ! exists "$1.dockerup-old"
+}
+
+# How many containers (any state) carry exactly the Docker name NAME or a leftover name of it.
+count_named() {
+  "$DOCKER" ps -a --format '{{.Names}}' | grep -Ec "^$(sed 's/[.]/[.]/g' <<<"$1")(\$|[.]dockerup-)"
+}
+
+# Every image reference (tag or digest) of a repository under REGISTRY/RUN_PREFIX/ or
+# localhost:PORT/RUN_PREFIX/: what pushes and dockerup's pulls left on the host.
+_registry_references() {
+  "$DOCKER" images --digests --format '{{.Repository}} {{.Tag}} {{.Digest}}' |
+    while read -r repository tag digest; do
+      [[ "$repository" == *"/$RUN_PREFIX/"* ]] || continue
+      [ "$tag" != "<none>" ] && echo "$repository:$tag"
+      [ "$digest" != "<none>" ] && echo "$repository@$digest"
+    done
+}
+
+registry_cleanup() {
+  local references
+  references=$(_registry_references | sort -u)
+  [ -z "$references" ] && return 0
+  # shellcheck disable=SC2086 # one reference per word
+  "$DOCKER" rmi $references >/dev/null 2>&1 || true
+}
+
+# Containers first (lib.sh), then the image references they may have used.
+trap 'cleanup_run; registry_cleanup' EXIT
+
+require_registry_tools() {
+  command -v docker-registry >/dev/null && return 0
+  echo "FAIL $TEST_FILE: docker-registry missing (apt-get install docker-registry)" >&2
+  FAILED=1
+  finish
+}
