@@ -3,6 +3,7 @@
 
 #include "dockerup/engine.hpp"
 #include "dockerup/executor.hpp"
+#include "dockerup/gc.hpp"
 #include "dockerup/plan.hpp"
 #include "dockerup/settings.hpp"
 
@@ -19,10 +20,12 @@ struct RunResult {
   ExecutionReport report;
   bool observed = false;  ///< false when the engine could not be listed: nothing was changed
   DesiredState desired;   ///< what the sources declared this run
+  ObservedState initial_observed;  ///< the engine as seen before anything was done
   /// The engine as seen at the end of the run (equal to the first look when nothing was done).
   /// `final_observed_complete` is false when that last look failed: GC must not run then.
   ObservedState final_observed;
   bool final_observed_complete = false;
+  GcReport gc;  ///< what garbage collection removed (or, in a dry run, would remove)
 };
 
 /// Loads the desired state for this run (injected so tests can declare specs directly).

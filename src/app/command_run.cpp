@@ -4,10 +4,12 @@
 #include "server.hpp"
 #include "signals.hpp"
 
+#include "dockerup/confdir_watch.hpp"
 #include "dockerup/docker_engine.hpp"
 #include "dockerup/history.hpp"
 #include "dockerup/log.hpp"
 #include "dockerup/reconciler.hpp"
+#include "dockerup/redact.hpp"
 #include "dockerup/run_lock.hpp"
 #include "dockerup/sources.hpp"
 
@@ -27,6 +29,7 @@ void print_dry_run(const RunResult& result) {
   if (result.plan.actions.empty()) std::printf("nothing to do\n");
   for (const auto& action : result.plan.actions)
     std::printf("would %s\n", action.describe().c_str());
+  for (const auto& line : describe_gc_plan(result.gc.planned)) std::printf("%s\n", line.c_str());
   for (const auto& error : result.errors) std::printf("error: %s\n", error.str().c_str());
   std::fflush(stdout);
 }
@@ -63,11 +66,23 @@ std::unique_ptr<RunLock> take_lock(const Settings& settings) {
   return RunLock::acquire(settings.cache_dir, true, why);
 }
 
+/// The inotify watch of the confdir as a server trigger; none (runs every interval only) when
+/// inotify is unavailable.
+std::vector<Trigger> confdir_triggers(ConfdirWatch& watch, const std::string& confdir) {
+  std::string error;
+  if (!watch.start(confdir, error)) {
+    log_warning("cannot watch {} for changes ({}); reconciling every interval only", confdir, error);
+    return {};
+  }
+  return {Trigger{"confdir changed", watch.fd(), [&watch] { watch.drain(); }}};
+}
+
 }  // namespace
 
 RunResult run_once(const Settings& settings, RunContext& context) {
   auto started = std::chrono::steady_clock::now();
   RunResult result = reconcile_once(settings, context);
+  redact_run_result(result, settings);  // env values and passwords only with --show-secrets
   if (settings.dry_run)
     print_dry_run(result);
   else
@@ -98,12 +113,14 @@ int command_run(const CommandLine& line, Settings settings) {
   }
 
   History history(settings.cache_dir);
+  ConfdirWatch watch;  // --server only: reconcile as soon as the confdir changes
   RunContext context{
       *engine,
-      [&line](Settings& run_settings) {
+      [&line, &watch](Settings& run_settings) {
         SourceLoad load = load_desired_state(run_settings);
         for (const auto& warning : load.warnings) log_warning("{}", warning);
         apply_command_line(line, run_settings);  // user-data keys never beat the command line
+        watch.follow(run_settings.confdir);
         return load.state;
       },
       ExecutorHooks{[](int seconds) { std::this_thread::sleep_for(std::chrono::seconds(seconds)); },
@@ -112,7 +129,8 @@ int command_run(const CommandLine& line, Settings settings) {
       {},
       true,
       [&lock] { lock.reset(); }};
-  if (settings.server && !settings.dry_run) return serve(line, settings, context, signals);
+  if (settings.server && !settings.dry_run)
+    return serve(line, settings, context, signals, confdir_triggers(watch, settings.confdir));
   return run_once(settings, context).exit_code;
 }
 

@@ -2,6 +2,7 @@
 
 #include "dockerup/config_file.hpp"
 #include "dockerup/log.hpp"
+#include "dockerup/sources.hpp"
 
 namespace dockerup {
 
@@ -12,6 +13,9 @@ Settings load_settings(const CommandLine& line, Errors& errors) {
   for (const auto& warning : load.warnings) log_warning("{}", warning);
   errors.insert(errors.end(), load.errors.begin(), load.errors.end());
   if (!load.found) log_debug("no config file at {}: using defaults", settings.config_file);
+  // StrictModes: checked after reading, so that strict_modes=false in the file itself counts.
+  if (load.found && settings.strict_modes)
+    if (auto unsafe = check_file_mode(settings.config_file)) errors.push_back(*unsafe);
   apply_command_line(line, settings);
   return settings;
 }

@@ -114,8 +114,8 @@ milliseconds Server::next_delay(const RunResult& result) {
     // Said once per outage: a dockerd restart must not fill the log with one line per try.
     if (state_.unreachable_tries++ == 0) {
       state_.unreachable_since = Clock::now();
-      log_warning("docker engine unreachable: {}; changing nothing, retrying with backoff "
-                  "(up to every {} s) until it answers",
+      log_warning("docker engine unreachable ({}); retrying with backoff (up to every {} s) "
+                  "until it answers",
                   unreachable_reason(result),
                   std::chrono::duration_cast<std::chrono::seconds>(unreachable_backoff().cap).count());
     }

@@ -33,8 +33,10 @@ std::string reason_to_skip(const RunResult& result) {
 /// here while still in use, which happens in the run that created its container.
 void record_usage(ImageLedger& ledger, const RunResult& result) {
   const ObservedState& observed = result.final_observed;
-  for (const auto& container : observed.containers)
-    if (is_managed(container)) ledger.add(container.image_id);
+  // Both looks: a container replaced in this run ran its old image only in the first one.
+  for (const auto* state : {&result.initial_observed, &observed})
+    for (const auto& container : state->containers)
+      if (is_managed(container)) ledger.add(container.image_id);
   for (const auto& spec : result.desired.specs)
     if (auto id = find_image_id(spec.image, observed.images)) ledger.add(*id);
   ledger.forget_missing(observed.images);

@@ -94,11 +94,17 @@ RunResult reconcile_once(Settings settings, RunContext& context) {
                                    now_of(context));
     rolled_back = apply_history(desired, observed.images, *context.history);
   }
-  const ObservedState before = observed;
+
+  result.initial_observed = observed;
+  const std::set<std::string> kept_images =
+      context.history ? context.history->kept_images() : std::set<std::string>{};
 
   result.plan = make_plan(desired, observed, options);
   append(result.errors, result.plan.errors);
   if (settings.dry_run) {
+    result.final_observed = observed;
+    result.final_observed_complete = true;
+    result.gc = collect_garbage(settings, result, context.engine, kept_images);
     result.exit_code = result.errors.empty() ? 0 : 1;
     return result;
   }
@@ -135,8 +141,11 @@ RunResult reconcile_once(Settings settings, RunContext& context) {
   result.final_observed = observed;
   result.final_observed_complete = !result.report.interrupted;
   if (context.history)
-    record_history(*context.history, declared, rolled_back, before, result.report, observed,
+    record_history(*context.history, declared, rolled_back, result.initial_observed, result.report, observed,
                    now_of(context));
+  // GC checks its own preconditions (complete observation, every source read, gc=off); its
+  // failures are warnings and never change the exit status.
+  result.gc = collect_garbage(settings, result, context.engine, kept_images);
   // Specs with a plan error were reported already; verify only the ones that were acted on or kept.
   std::set<std::string> reported;
   for (const auto& error : result.errors) reported.insert(error.where);

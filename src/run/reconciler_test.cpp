@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <unistd.h>
 
@@ -29,11 +30,16 @@ struct Host {
   Settings settings;
   History* history = nullptr;
 
+  std::filesystem::path cache = std::filesystem::temp_directory_path() /
+                                ("dockerup-reconciler-" + std::to_string(getpid()));
+
   Host() {
     settings.pull = false;
     settings.start_wait = 0;
+    settings.cache_dir = cache.string();  // never the host's /var/cache/dockerup
     engine.add_image("app:v1", "sha256:v1");
   }
+  ~Host() { std::filesystem::remove_all(cache); }
 
   RunResult run() {
     RunContext context{engine,
@@ -198,6 +204,42 @@ TEST_CASE("rollback through a run: the previous image comes back and is held the
   CHECK(host.engine.container("a")->image_id == "sha256:v3");
   CHECK_FALSE(history.load("a").hold);
   std::filesystem::remove_all(dir);
+}
+
+}  // namespace dockerup
+
+namespace dockerup {
+
+TEST_CASE("after an update the old image is garbage-collected; a dry run only lists it") {
+  Host host;
+  host.engine.add_image("app:v2", "sha256:v2");
+  host.engine.add_image("other:v1", "sha256:other");  // never dockerup's: stays
+  host.specs = {spec_named("a", "app:v1")};
+  host.run();
+  host.specs = {spec_named("a", "app:v2")};
+
+  host.engine.clear_calls();
+  host.settings.dry_run = true;
+  auto dry = host.run();
+  CHECK(host.engine.mutations().empty());
+  CHECK(dry.plan.actions.size() == 1);
+  host.settings.dry_run = false;
+  auto result = host.run();
+  CHECK(result.exit_code == 0);
+  auto images = host.engine.list_images();
+  auto has = [&](const std::string& id) {
+    return std::any_of(images.begin(), images.end(), [&](auto& i) { return i.id == id; });
+  };
+  CHECK_FALSE(has("sha256:v1"));
+  CHECK(has("sha256:v2"));
+  CHECK(has("sha256:other"));
+  REQUIRE(result.gc.removed.size() == 1);
+  CHECK(result.gc.removed[0].id == "sha256:v1");
+
+  host.engine.clear_calls();
+  host.settings.gc = GcMode::Off;
+  host.run();
+  CHECK(host.engine.mutations().empty());
 }
 
 }  // namespace dockerup

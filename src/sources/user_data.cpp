@@ -64,7 +64,9 @@ void apply_settings(const rapidjson::Document& doc, Settings& settings, UserData
         result.warnings.push_back(fmt::format("{}: unknown setting, ignored", where));
         break;
       case SettingResult::BadValue:
-        result.errors.push_back({where, fmt::format("bad value \"{}\": {}", *text, reason)});
+        result.errors.push_back(
+            {where, fmt::format("bad value {}: {}",
+                                is_secret_setting(key) ? "(hidden)" : "\"" + *text + "\"", reason)});
         break;
     }
   }

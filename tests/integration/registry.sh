@@ -8,7 +8,8 @@
 #   registry_stop           stops it and waits until the port is closed
 #   push_image SRC DEST     makes DEST (a reference under $REGISTRY) serve the local image SRC
 #   image_id REF            the local image ID of REF
-#   build_image TAG DOCKERFILE_TEXT   a local image built from dockerup-test/busybox:base
+#   build_image TAG DOCKERFILE      a local image built offline (FROM a local image)
+#   container_events NAME SINCE     what Docker recorded for NAME's containers since SINCE
 #
 # Pushes go through the name "localhost:PORT" while dockerup is given "127.0.0.1:PORT": both
 # reach the same registry, but the host's local tag for dockerup's reference then changes only
@@ -19,6 +20,7 @@ REGISTRY_PID=""
 REGISTRY_CASE=""
 REGISTRY_WAIT=20  # seconds the registry may take to answer
 
+# shellcheck disable=SC2034 # used by the test files
 BASE_IMAGE=dockerup-test/busybox:base
 
 # _registry_config PORT: writes the registry's config for this case and prints its path.
@@ -92,12 +94,11 @@ image_id() { "$DOCKER" image inspect --format '{{.Id}}' "$1" 2>/dev/null; }
 # The image ID a container runs.
 container_image() { inspect "$1" '{{.Image}}'; }
 
-# build_image TAG DOCKERFILE_TEXT: builds from BASE_IMAGE (the Dockerfile text starts after the
-# FROM line); TAG is removed at exit.
+# build_image TAG DOCKERFILE: FROM must name a local image (no network); TAG is removed at exit.
 build_image() {
   local tag=$1 context
   context=$(mktemp -d "$WORK/build.XXXXXX")
-  { echo "FROM $BASE_IMAGE"; printf '%s\n' "$2"; } >"$context/Dockerfile"
+  printf '%s\n' "$2" >"$context/Dockerfile"
   OWN_IMAGES+=("$tag")
   timeout 120 "$DOCKER" build -q -t "$tag" "$context" >"$context/build.log" 2>&1 || {
     echo "    docker build $tag failed:" >&2
@@ -113,7 +114,7 @@ no_leftovers() {
 
 # How many containers (any state) carry exactly the Docker name NAME or a leftover name of it.
 count_named() {
-  "$DOCKER" ps -a --format '{{.Names}}' | grep -Ec "^$(sed 's/[.]/[.]/g' <<<"$1")(\$|[.]dockerup-)"
+  "$DOCKER" ps -a --format '{{.Names}}' | grep -Ec "^${1//./[.]}(\$|[.]dockerup-)"
 }
 
 # Every image reference (tag or digest) of a repository under REGISTRY/RUN_PREFIX/ or
@@ -135,12 +136,40 @@ registry_cleanup() {
   "$DOCKER" rmi $references >/dev/null 2>&1 || true
 }
 
+# container_events NAME SINCE: "ACTION CONTAINER_ID" lines, oldest first, of the life-cycle
+# events (not health-check execs) of every container labelled as dockerup's NAME, from SINCE
+# (unix seconds) until now.
+container_events() {
+  local until=$(($(date +%s) + 1))
+  timeout 10 "$DOCKER" events --since "$2" --until "$until" \
+    --filter type=container --filter "label=io.dockerup.name=$1" \
+    --filter event=create --filter event=start --filter event=restart --filter event=kill \
+    --filter event=die --filter event=stop --filter event=rename --filter event=destroy \
+    --format '{{.Action}} {{.Actor.ID}}'
+}
+
+# first_event_line EVENTS ID ACTION...: the line number of ID's first event among ACTIONs, or
+# a number past the end when there is none (so "before" comparisons fail loudly).
+first_event_line() {
+  local events=$1 id=$2 line=0 action event_id wanted
+  shift 2
+  while read -r action event_id; do
+    line=$((line + 1))
+    [ "$event_id" = "$id" ] || continue
+    for wanted in "$@"; do
+      [ "$action" = "$wanted" ] && { echo "$line"; return 0; }
+    done
+  done <<<"$events"
+  echo 999999
+}
+
 # Containers first (lib.sh), then the image references they may have used.
 trap 'cleanup_run; registry_cleanup' EXIT
 
 require_registry_tools() {
   command -v docker-registry >/dev/null && return 0
   echo "FAIL $TEST_FILE: docker-registry missing (apt-get install docker-registry)" >&2
+  # shellcheck disable=SC2034 # read by finish in lib.sh
   FAILED=1
   finish
 }

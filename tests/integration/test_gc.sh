@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2317 # functions are called through test_case
 # Garbage collection against a real dockerd: which images dockerup removes after a run, and
 # which it never touches.
 #
@@ -6,18 +7,23 @@
 # dockerup-test-gc-<run prefix>/... and labelled dockerup-test-gc=<run prefix>; the EXIT trap
 # removes those and only those. A real gc=aggressive run would remove every unused image on
 # the host (other people's too), so aggressive is proven with --dry-run only.
+# shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/lib.sh"
 require_environment
 
 GC_BASE=dockerup-test/busybox:base
 GC_REPO="dockerup-test-gc-$RUN_PREFIX"
 
+# Two passes: a top-level image first takes its build parents with it; the second pass catches
+# the intermediate images of a build that failed half-way.
 remove_gc_images() {
-  local ids
-  ids=$("$DOCKER" images -q --no-trunc --filter "label=dockerup-test-gc=$RUN_PREFIX" | sort -u)
-  [ -z "$ids" ] && return 0
-  # shellcheck disable=SC2086 # one ID per word
-  "$DOCKER" rmi -f $ids >/dev/null 2>&1 || true
+  local ids _pass
+  for _pass in 1 2; do
+    ids=$("$DOCKER" images -a -q --no-trunc --filter "label=dockerup-test-gc=$RUN_PREFIX" | sort -u)
+    [ -z "$ids" ] && return 0
+    # shellcheck disable=SC2086 # one ID per word
+    "$DOCKER" rmi -f $ids >/dev/null 2>&1 || true
+  done
 }
 trap 'cleanup_run; remove_gc_images' EXIT
 
@@ -32,7 +38,7 @@ LABEL dockerup-test-gc=$RUN_PREFIX
 RUN echo "$tag $RANDOM $(date +%s%N)" > /www/index.html
 CMD ["sleep", "3600"]
 DOCKERFILE
-  "$DOCKER" build -q -t "$GC_REPO/$tag" "$context" >/dev/null || return 1
+  "$DOCKER" build -q --network none -t "$GC_REPO/$tag" "$context" >/dev/null || return 1
   image_id "$GC_REPO/$tag"
 }
 
@@ -54,13 +60,15 @@ assert_image_absent() {  # ID WHAT
   return 1
 }
 
-# write_gc_spec STEM IMAGE [EXTRA_JSON]: a container of IMAGE named after STEM.
+# write_gc_spec STEM IMAGE [EXTRA_JSON]: a container of IMAGE named after STEM. No network: GC
+# needs none, and the tests then do not depend on the host's bridge.
 write_gc_spec() {
   local stem=$1 image=$2 extra=${3:-}
   write_spec "$stem" "{
     \"type\": \"docker\",
     \"name\": \"$(cname "$stem")\",
-    \"image\": \"$image\"${extra:+,
+    \"image\": \"$image\",
+    \"network\": \"none\"${extra:+,
     $extra}
   }"
 }
@@ -114,7 +122,7 @@ test_hand_started_container_keeps_image() {
   run_dockerup
   assert_exit 0
   assert_running "$(cname svc)"
-  run_by_hand "$(cname byhand)" "$GC_REPO/hand:1"  # same image, outside dockerup
+  run_by_hand "$(cname byhand)" --network none "$GC_REPO/hand:1"  # same image, outside dockerup
 
   rm "$(spec_path svc)"
   run_dockerup

@@ -105,7 +105,9 @@ test_server_notifies_systemd_and_stops_on_sigterm() {
   web=$(cname web)
   ops_spec web
   start_notify_listener
-  NOTIFY_SOCKET=$NOTIFY_SOCKET_PATH start_dockerup_background --server --interval 2 --no-pull
+  # WATCHDOG_USEC as systemd sets it for WatchdogSec=1: pings every half second.
+  NOTIFY_SOCKET=$NOTIFY_SOCKET_PATH WATCHDOG_USEC=1000000 \
+    start_dockerup_background --server --interval 2 --no-pull
   local server=$BACKGROUND_PID
   assert_true "READY=1 within 60 s" wait_until 60 notified "READY=1" || { background_log; return 1; }
   assert_running "$web"
@@ -113,6 +115,8 @@ test_server_notifies_systemd_and_stops_on_sigterm() {
   assert_true "a second run within 10 s (interval 2)" \
     wait_until 10 bash -c "[ \$(grep -c 'STATUS=' '$NOTIFY_LOG') -ge 2 ]"
   assert_eq 1 "$(grep -c 'READY=1' "$NOTIFY_LOG")" "READY=1 sent once"
+  assert_true "WATCHDOG=1 pings while waiting between runs" \
+    wait_until 10 bash -c "[ \$(grep -c 'WATCHDOG=1' '$NOTIFY_LOG') -ge 4 ]"
   stop_server "$server"
   assert_eq 0 "$STOP_RC" "exit status after SIGTERM"
   assert_true "STOPPING=1 before exiting" wait_until 5 notified "STOPPING=1"

@@ -1,0 +1,152 @@
+// The inotify side of ConfdirWatch. Two watches: the confdir itself (its files) and its parent
+// (the confdir's own name appearing, disappearing or being replaced). A watch on the folder alone
+// would go deaf when the folder is replaced (`mv new containers.d`, `ln -sfn`), and cannot exist
+// before the folder does.
+#include "dockerup/confdir_watch.hpp"
+
+#include <poll.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace dockerup {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::uint32_t kFolderMask = IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM |
+                                      IN_DELETE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF |
+                                      IN_ONLYDIR;
+/// Only name changes in the parent: files written there (dockerup.conf edited in place) are
+/// none of our business.
+constexpr std::uint32_t kParentMask = IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE |
+                                      IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
+constexpr std::uint32_t kGone = IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF;
+
+/// The same rule as load_confdir: every `*.json` entry is a container file.
+bool is_container_file_name(std::string_view name) {
+  return name.size() > 5 && name.ends_with(".json");
+}
+
+bool readable_within(int fd, std::chrono::milliseconds timeout) {
+  pollfd entry{fd, POLLIN, 0};
+  int ready;
+  do {
+    ready = ::poll(&entry, 1, static_cast<int>(timeout.count()));
+  } while (ready < 0 && errno == EINTR);
+  return ready > 0;
+}
+
+std::string describe_errno(const char* call) {
+  return std::string(call) + ": " + std::strerror(errno);
+}
+
+}  // namespace
+
+ConfdirWatch::ConfdirWatch(WatchTiming timing) : timing_(timing) {}
+
+ConfdirWatch::~ConfdirWatch() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool ConfdirWatch::start(const std::string& confdir, std::string& error) {
+  if (fd_ < 0) fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (fd_ < 0) {
+    error = describe_errno("inotify_init1");
+    return false;
+  }
+  follow(confdir);
+  return true;
+}
+
+void ConfdirWatch::follow(const std::string& confdir) {
+  if (fd_ < 0) return;
+  std::filesystem::path path = std::filesystem::path(confdir).lexically_normal();
+  if (!path.has_filename()) path = path.parent_path();  // "dir/" -> "dir"
+  if (path.string() != confdir_) {
+    unwatch(dir_wd_);
+    unwatch(parent_wd_);
+    confdir_ = path.string();
+    parent_ = path.has_parent_path() ? path.parent_path().string() : ".";
+    base_name_ = path.filename().string();
+  }
+  arm();
+}
+
+/// (Re-)adds both watches. inotify_add_watch on a path whose folder is already watched returns
+/// the same descriptor, so this is cheap when nothing changed; when the path now leads to another
+/// folder, the old folder's watch is dropped so its events no longer count.
+void ConfdirWatch::arm() {
+  auto rewatch = [this](int& wd, const std::string& path, std::uint32_t mask) {
+    int added = ::inotify_add_watch(fd_, path.c_str(), mask);
+    if (added == wd) return;
+    unwatch(wd);
+    wd = added;  // -1 when the folder does not exist (yet): the parent watch will tell
+  };
+  rewatch(dir_wd_, confdir_, kFolderMask);
+  if (parent_ != confdir_) rewatch(parent_wd_, parent_, kParentMask);
+}
+
+void ConfdirWatch::unwatch(int& wd) {
+  if (wd >= 0) ::inotify_rm_watch(fd_, wd);  // fails harmlessly when the kernel dropped it
+  wd = -1;
+}
+
+/// Reads every pending event; returns whether one of them concerned the confdir. Re-arms the
+/// watches when the confdir (or its parent) appeared, vanished or was replaced.
+bool ConfdirWatch::read_events() {
+  alignas(inotify_event) char buffer[8192];
+  bool relevant = false;
+  bool rearm = false;
+  while (true) {
+    ssize_t length = ::read(fd_, buffer, sizeof buffer);
+    if (length <= 0) break;  // EAGAIN: nothing more pending
+    for (char* at = buffer; at < buffer + length;) {
+      const auto* event = reinterpret_cast<const inotify_event*>(at);
+      at += sizeof(inotify_event) + event->len;
+      std::string_view name = event->len > 0 ? std::string_view(event->name) : std::string_view();
+      if (event->mask & IN_Q_OVERFLOW) {
+        relevant = rearm = true;  // events were lost: anything may have changed
+      } else if (event->wd == dir_wd_) {
+        if (event->mask & kGone) {
+          if (event->mask & IN_IGNORED) dir_wd_ = -1;  // the kernel dropped the watch
+          relevant = rearm = true;
+        } else {
+          relevant |= name.empty() || is_container_file_name(name);  // empty: the folder's mode
+        }
+      } else if (event->wd == parent_wd_) {
+        if (event->mask & kGone) {
+          if (event->mask & IN_IGNORED) parent_wd_ = -1;
+          relevant = rearm = true;
+        } else if (name == base_name_) {
+          relevant = rearm = true;
+        }
+      }
+      // Any other descriptor is a folder we stopped following: its events no longer count.
+    }
+  }
+  if (rearm) arm();
+  return relevant;
+}
+
+bool ConfdirWatch::drain() {
+  if (fd_ < 0) return false;
+  bool relevant = read_events();
+  if (!relevant) return false;
+  // Wait for the burst to end, so that a half-written set of files is read once, complete.
+  auto deadline = Clock::now() + timing_.longest_burst;
+  while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left <= std::chrono::milliseconds(0)) break;
+    if (!readable_within(fd_, std::min(timing_.quiet, left))) break;
+    read_events();
+  }
+  return true;
+}
+
+}  // namespace dockerup
