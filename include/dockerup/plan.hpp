@@ -41,6 +41,8 @@ struct PlanOptions {
   std::map<std::string, std::string> pull_errors;
   /// false (dry run): images were not pulled, so a missing image becomes a Pull action.
   bool pulls_attempted = true;
+  /// Container IDs never removed as undeclared: the container this dockerup runs in.
+  std::set<std::string> never_remove;
 };
 
 enum class ActionType {

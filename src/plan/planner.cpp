@@ -67,6 +67,7 @@ class Planner {
   // Removals come first, so that names and host ports are free before anything is created.
   void plan_undeclared() {
     for (const auto& c : observed_.containers) {
+      if (options_.never_remove.count(c.id)) continue;
       if (is_managed(c)) {
         plan_undeclared_managed(c);
       } else if (options_.exclusive && !declared_.count(c.name) && !any_source_failed() &&

@@ -190,6 +190,19 @@ TEST_CASE("containers dockerup did not create are left alone unless exclusive") 
   CHECK(make_plan(desired, observed, exclusive).actions.empty());
 }
 
+TEST_CASE("exclusive never removes the container dockerup itself runs in") {
+  auto observed = with_images();
+  ContainerSummary self;
+  self.id = "self";
+  self.name = "dockerup";
+  self.state = "running";
+  observed.containers.push_back(self);
+  PlanOptions exclusive;
+  exclusive.exclusive = true;
+  exclusive.never_remove = {"self"};
+  CHECK(make_plan(declare({}), observed, exclusive).actions.empty());
+}
+
 TEST_CASE("a container holding a declared name without dockerup's labels is adopted") {
   auto web = spec_named("web");
   auto observed = with_images();

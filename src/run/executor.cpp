@@ -117,10 +117,17 @@ std::string Executor::create_and_start(const ContainerSpec& spec, const std::str
 void Executor::prove_running(const std::string& id, int wait_seconds) {
   if (wait_seconds > 0) hooks_.sleep(wait_seconds);
   auto details = engine_.inspect_container(id);
-  if (details.running && !details.restarting) return;
-  if (!details.running && details.exit_code == 0 && details.restart_count == 0) return;
-  std::string why = details.restarting ? "keeps restarting"
-                                       : fmt::format("exited with code {}", details.exit_code);
+  // A restart count above zero means it already died at least once: a crash loop caught while it
+  // happens to be up would otherwise pass a single look.
+  if (details.restart_count == 0) {
+    if (details.running && !details.restarting) return;
+    if (!details.running && details.exit_code == 0) return;
+  }
+  std::string why = details.restart_count > 0
+                        ? fmt::format("restarted {} time(s) (last exit code {})",
+                                      details.restart_count, details.exit_code)
+                    : details.restarting ? "keeps restarting"
+                                         : fmt::format("exited with code {}", details.exit_code);
   if (!details.error.empty()) why += fmt::format(" ({})", details.error);
   fail("the new container {} within {} s", why, wait_seconds);
 }
@@ -131,7 +138,7 @@ void Executor::prove_healthy(const std::string& id) {
   auto details = engine_.inspect_container(id);
   if (details.health.empty()) return prove_running(id, options_.rolling_wait);
   for (int waited = 0;; ++waited) {
-    if (!details.running || details.restarting)
+    if (!details.running || details.restarting || details.restart_count > 0)
       fail("the new container stopped before it became healthy (exit code {})", details.exit_code);
     if (details.health == "healthy") return;
     if (details.health == "unhealthy") fail("the new container's health check reports unhealthy");
@@ -208,12 +215,22 @@ void Executor::replace_eager(const Action& action) {
   }
   try {
     engine_.stop(action.container_id, options_.stop_timeout);
-    engine_.remove(action.container_id, options_.remove_volumes);
   } catch (const std::exception& e) {
-    // Two running copies of one spec must not outlive the run: give up the new one.
+    // The old one may still run: two running copies must not outlive the run, and the old one
+    // is the proven one, so the new one goes.
     stop_quietly(new_id);
     engine_.remove(new_id, true);
-    fail("retiring the old container failed: {}; the new one was removed", e.what());
+    fail("stopping the old container failed: {}; the new one was removed", e.what());
+  }
+  try {
+    engine_.remove(action.container_id, options_.remove_volumes);
+  } catch (const std::exception& e) {
+    // The old one is stopped and the new one serves: keep the new one, put the old one aside
+    // (the next run removes it as a leftover).
+    engine_.rename(action.container_id, spec.name + std::string(labels::old_suffix));
+    engine_.rename(new_id, spec.name);
+    fail("removing the old container failed: {}; it was put aside and the new one runs",
+         e.what());
   }
   engine_.rename(new_id, spec.name);
 }

@@ -260,3 +260,55 @@ TEST_CASE("replacing our own container hands over instead of stopping ourselves"
 }
 
 }  // namespace dockerup
+
+namespace dockerup {
+
+TEST_CASE("eager: when the old container cannot be removed, the new one keeps serving") {
+  Fixture f;
+  auto old_id = f.old_web();
+  auto spec = web_spec();
+  spec.update.eager = true;
+  f.engine.fail_on("remove web", "device busy");
+  auto report = f.executor.execute(f.replace_plan(old_id, spec));
+  REQUIRE(report.failures() == 1);
+  CHECK(report.outcomes[0].error->message.find("new one runs") != std::string::npos);
+  REQUIRE(f.engine.container("web"));
+  CHECK(f.engine.container("web")->image_id == "sha256:v2");
+  CHECK(f.engine.container("web")->state == "running");
+  CHECK(f.engine.container("web.dockerup-old")->id == old_id);
+}
+
+TEST_CASE("eager: when the old container cannot be stopped, the new one is given up") {
+  Fixture f;
+  auto old_id = f.old_web();
+  auto spec = web_spec();
+  spec.update.eager = true;
+  f.engine.fail_on("stop web", "timeout");
+  auto report = f.executor.execute(f.replace_plan(old_id, spec));
+  REQUIRE(report.failures() == 1);
+  CHECK(f.engine.containers().size() == 1);
+  CHECK(f.engine.container("web")->id == old_id);
+  CHECK(f.engine.container("web")->state == "running");
+}
+
+}  // namespace dockerup
+
+namespace dockerup {
+
+TEST_CASE("a new container caught up while crash-looping does not count as started") {
+  for (bool eager : {false, true}) {
+    Fixture f;
+    auto old_id = f.old_web();
+    auto spec = web_spec();
+    spec.update.eager = eager;
+    f.engine.crash_loops("app:v2", 2);
+    auto report = f.executor.execute(f.replace_plan(old_id, spec));
+    REQUIRE(report.failures() == 1);
+    CHECK(report.outcomes[0].error->message.find("restarted 2 time(s)") != std::string::npos);
+    REQUIRE(f.engine.containers().size() == 1);
+    CHECK(f.engine.container("web")->id == old_id);
+    CHECK(f.engine.container("web")->state == "running");
+  }
+}
+
+}  // namespace dockerup

@@ -38,6 +38,32 @@ Errors verify_declared(const std::vector<ContainerSpec>& specs,
 
 void append(Errors& to, const Errors& from) { to.insert(to.end(), from.begin(), from.end()); }
 
+/// Containers this run created or started are inspected once more: a crash loop that happens to
+/// be up in the listing shows in its restart count. Only those, so a no-op run inspects nothing.
+Errors verify_started(const ExecutionReport& report, const std::vector<ContainerSummary>& after,
+                      Engine& engine) {
+  Errors errors;
+  for (const auto& outcome : report.outcomes) {
+    const Action& action = outcome.action;
+    if (outcome.error || (action.type != ActionType::Create && action.type != ActionType::Start))
+      continue;
+    for (const auto& c : after) {
+      if (c.name != action.name || !c.running()) continue;
+      try {
+        auto details = engine.inspect_container(c.id);
+        if (details.restart_count > 0)
+          errors.push_back({fmt::format("container {}", action.name),
+                            fmt::format("restarted {} time(s) since it was started (last exit "
+                                        "code {})", details.restart_count, details.exit_code)});
+      } catch (const std::exception& e) {
+        errors.push_back({fmt::format("container {}", action.name),
+                          fmt::format("cannot inspect it after starting: {}", e.what())});
+      }
+    }
+  }
+  return errors;
+}
+
 std::int64_t now_of(const RunContext& context) {
   if (context.now) return context.now();
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -99,6 +125,10 @@ RunResult reconcile_once(Settings settings, RunContext& context) {
   const std::set<std::string> kept_images =
       context.history ? context.history->kept_images() : std::set<std::string>{};
 
+  const std::string self_id =
+      context.detect_self ? detect_self_container(observed.containers).value_or("") : "";
+  if (!self_id.empty()) options.never_remove.insert(self_id);
+
   result.plan = make_plan(desired, observed, options);
   append(result.errors, result.plan.errors);
   if (settings.dry_run) {
@@ -114,8 +144,7 @@ RunResult reconcile_once(Settings settings, RunContext& context) {
   executor_options.start_wait = settings.start_wait;
   executor_options.rolling_wait = settings.rolling_wait;
   executor_options.remove_volumes = !settings.gc_keep_volumes;
-  if (context.detect_self)
-    executor_options.self_id = detect_self_container(observed.containers).value_or("");
+  executor_options.self_id = self_id;
   Executor executor(context.engine, executor_options, context.hooks);
   result.report = executor.execute(result.plan);
   for (const auto& outcome : result.report.outcomes)
@@ -152,7 +181,10 @@ RunResult reconcile_once(Settings settings, RunContext& context) {
   std::vector<ContainerSpec> to_verify;
   for (const auto& spec : desired.specs)
     if (!reported.count(fmt::format("container {}", spec.name))) to_verify.push_back(spec);
-  if (!result.report.interrupted) append(result.errors, verify_declared(to_verify, observed.containers));
+  if (!result.report.interrupted) {
+    append(result.errors, verify_declared(to_verify, observed.containers));
+    append(result.errors, verify_started(result.report, observed.containers, context.engine));
+  }
 
   result.exit_code = result.errors.empty() ? 0 : 1;
   return result;

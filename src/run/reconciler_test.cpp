@@ -243,3 +243,17 @@ TEST_CASE("after an update the old image is garbage-collected; a dry run only li
 }
 
 }  // namespace dockerup
+
+namespace dockerup {
+
+TEST_CASE("a created container that crash-loops fails the run even when listed as running") {
+  Host host;
+  host.engine.crash_loops("app:v1", 3);
+  host.specs = {spec_named("a")};
+  auto result = host.run();
+  CHECK(result.exit_code == 1);
+  REQUIRE(result.errors.size() == 1);
+  CHECK(result.errors[0].message.find("restarted 3 time(s)") != std::string::npos);
+}
+
+}  // namespace dockerup

@@ -37,6 +37,10 @@ void FakeEngine::exits_on_start(const std::string& image_reference, int code) {
   exit_codes_[image_reference] = code;
 }
 
+void FakeEngine::crash_loops(const std::string& image_reference, int restarts) {
+  restarts_[image_reference] = restarts;
+}
+
 void FakeEngine::health_of(const std::string& image_reference, const std::string& health) {
   health_[image_reference] = health;
 }
@@ -88,6 +92,10 @@ ContainerDetails FakeEngine::inspect_container(const std::string& id) {
   details.running = c.state == "running";
   details.exit_code = c.exit_code < 0 ? 0 : c.exit_code;
   details.labels = c.labels;
+  if (auto restarts = restarts_.find(c.image); restarts != restarts_.end()) {
+    details.restart_count = restarts->second;
+    details.exit_code = 1;
+  }
   auto health = health_.find(c.image);
   if (health != health_.end() && details.running) details.health = health->second;
   return details;

@@ -24,6 +24,8 @@ class FakeEngine : public Engine {
   void fail_on(const std::string& prefix, const std::string& message = "injected failure");
   /// Containers created from this image exit with `code` right after start.
   void exits_on_start(const std::string& image_reference, int code = 1);
+  /// Containers created from this image are up when looked at, but already restarted this often.
+  void crash_loops(const std::string& image_reference, int restarts);
   /// Containers created from this image report this HEALTHCHECK status ("healthy", "unhealthy").
   void health_of(const std::string& image_reference, const std::string& health);
 
@@ -58,6 +60,7 @@ class FakeEngine : public Engine {
   std::map<std::string, std::string> failures_;  // prefix -> message
   std::map<std::string, int> exit_codes_;        // image reference -> exit code on start
   std::map<std::string, std::string> health_;    // image reference -> health status
+  std::map<std::string, int> restarts_;          // image reference -> restart count
   std::map<std::string, std::string> registry_;  // reference -> image id
   std::vector<ImageSummary> images_;
   std::vector<ContainerSummary> containers_;
