@@ -48,7 +48,7 @@ build/src/app/dockerup --config etc/dockerup.conf --confdir "$confdir" --cache "
 echo "demo: dockerup exited with $status"
 
 echo
-"$docker" ps --filter label=io.dockerup.managed=true \
+"$docker" ps --filter label=io.dockerup.managed=true --filter name=dockerup-demo- \
   --format 'table {{.Names}}\t{{.Image}}\t{{.Status}}\t{{.Ports}}'
 
 echo

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <chrono>
+#include <mutex>
 #include <string>
+#include <thread>
 
 namespace dockerup {
 
@@ -15,10 +17,16 @@ struct WatchTiming {
   std::chrono::milliseconds longest_burst{1000};
 };
 
-/// Watches the confdir for files created, written, moved in or out, deleted or chmod'ed, and
-/// its parent folder for the confdir itself appearing, disappearing or being replaced (a
-/// renamed folder, a swapped symlink). A confdir that does not exist yet is picked up when it
-/// appears. Not thread-safe; one per server loop.
+/// Watches the confdir for container files created, written, moved in or out, deleted or
+/// chmod'ed, and its parent folder for the confdir itself appearing, disappearing or being
+/// replaced (a renamed folder, a swapped symlink). A confdir that does not exist yet is picked up
+/// when it appears.
+///
+/// The inotify events are read, filtered and debounced by a small thread of its own, so that
+/// fd() becomes readable only at the end of a burst that concerned the confdir: other files
+/// (an editor's swap file, the cache or dockerup.conf beside the confdir) never cause a run, and
+/// the server loop never blocks on a debounce. Create it after the signals are blocked (Signals)
+/// so the thread inherits the blocked mask.
 class ConfdirWatch {
  public:
   /// Opens nothing: a one-shot run needs no watch. Call start() for the server loop.
@@ -27,34 +35,38 @@ class ConfdirWatch {
   ConfdirWatch(const ConfdirWatch&) = delete;
   ConfdirWatch& operator=(const ConfdirWatch&) = delete;
 
-  /// Opens the inotify instance and watches `confdir`. Returns false (and says why in `error`)
-  /// when inotify is unavailable; the server then only runs every interval.
+  /// Watches `confdir` and starts the thread. Returns false (and says why in `error`) when
+  /// inotify is unavailable; the server then only runs every interval.
   bool start(const std::string& confdir, std::string& error);
 
   /// Follows the confdir the latest run used (user-data or a SIGHUP reload may move it) and
   /// re-arms the watches when the folder was replaced. Cheap; does nothing before start().
   void follow(const std::string& confdir);
 
-  /// Readable when changes are pending; -1 before start().
-  int fd() const { return fd_; }
+  /// Readable when the confdir changed since the last drain(); -1 before start().
+  int fd() const { return signal_fd_; }
 
-  /// Reads the pending events without blocking, then waits for the burst to end (at most
-  /// `longest_burst`). Returns whether any event concerned the confdir's container files or the
-  /// confdir itself (not, say, an editor's swap file).
+  /// Never blocks: consumes the pending notification; returns whether there was one.
   bool drain();
 
-  const std::string& confdir() const { return confdir_; }
+  std::string confdir() const;
 
  private:
+  void watch_loop();
   bool read_events();
   void arm();
   void unwatch(int& wd);
 
   WatchTiming timing_;
+  int inotify_fd_ = -1;
+  int signal_fd_ = -1;  ///< eventfd the server polls
+  int stop_fd_ = -1;    ///< eventfd that ends the thread
+  std::thread thread_;
+
+  mutable std::mutex mutex_;  ///< guards what follows: follow() and the thread both re-arm
   std::string confdir_;
   std::string parent_;
   std::string base_name_;  ///< the confdir's name in its parent
-  int fd_ = -1;
   int dir_wd_ = -1;
   int parent_wd_ = -1;
 };

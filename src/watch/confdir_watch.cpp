@@ -5,6 +5,7 @@
 #include "dockerup/confdir_watch.hpp"
 
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@ namespace dockerup {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
 
 constexpr std::uint32_t kFolderMask = IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM |
                                       IN_DELETE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF |
@@ -33,17 +35,26 @@ bool is_container_file_name(std::string_view name) {
   return name.size() > 5 && name.ends_with(".json");
 }
 
-bool readable_within(int fd, std::chrono::milliseconds timeout) {
-  pollfd entry{fd, POLLIN, 0};
-  int ready;
-  do {
-    ready = ::poll(&entry, 1, static_cast<int>(timeout.count()));
-  } while (ready < 0 && errno == EINTR);
-  return ready > 0;
-}
-
 std::string describe_errno(const char* call) {
   return std::string(call) + ": " + std::strerror(errno);
+}
+
+void close_fd(int& fd) {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+}
+
+enum class Ready { Timeout, Events, Stop };
+
+/// Waits up to `timeout` (negative: for ever) for inotify events or the stop request.
+Ready wait_for(int inotify_fd, int stop_fd, milliseconds timeout) {
+  pollfd polled[] = {{stop_fd, POLLIN, 0}, {inotify_fd, POLLIN, 0}};
+  int ready;
+  do {
+    ready = ::poll(polled, 2, static_cast<int>(timeout.count()));
+  } while (ready < 0 && errno == EINTR);
+  if (ready < 0 || (polled[0].revents & POLLIN)) return Ready::Stop;  // poll cannot fail here
+  return ready > 0 ? Ready::Events : Ready::Timeout;
 }
 
 }  // namespace
@@ -51,23 +62,41 @@ std::string describe_errno(const char* call) {
 ConfdirWatch::ConfdirWatch(WatchTiming timing) : timing_(timing) {}
 
 ConfdirWatch::~ConfdirWatch() {
-  if (fd_ >= 0) ::close(fd_);
+  if (thread_.joinable()) {
+    ::eventfd_write(stop_fd_, 1);
+    thread_.join();
+  }
+  close_fd(inotify_fd_);
+  close_fd(signal_fd_);
+  close_fd(stop_fd_);
 }
 
 bool ConfdirWatch::start(const std::string& confdir, std::string& error) {
-  if (fd_ < 0) fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-  if (fd_ < 0) {
-    error = describe_errno("inotify_init1");
+  if (thread_.joinable()) {
+    follow(confdir);
+    return true;
+  }
+  inotify_fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (inotify_fd_ < 0) error = describe_errno("inotify_init1");
+  if (inotify_fd_ >= 0) signal_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (inotify_fd_ >= 0 && signal_fd_ < 0) error = describe_errno("eventfd");
+  if (signal_fd_ >= 0) stop_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (signal_fd_ >= 0 && stop_fd_ < 0) error = describe_errno("eventfd");
+  if (stop_fd_ < 0) {
+    close_fd(inotify_fd_);
+    close_fd(signal_fd_);
     return false;
   }
   follow(confdir);
+  thread_ = std::thread([this] { watch_loop(); });
   return true;
 }
 
 void ConfdirWatch::follow(const std::string& confdir) {
-  if (fd_ < 0) return;
+  if (inotify_fd_ < 0) return;
   std::filesystem::path path = std::filesystem::path(confdir).lexically_normal();
   if (!path.has_filename()) path = path.parent_path();  // "dir/" -> "dir"
+  std::lock_guard lock(mutex_);
   if (path.string() != confdir_) {
     unwatch(dir_wd_);
     unwatch(parent_wd_);
@@ -78,12 +107,23 @@ void ConfdirWatch::follow(const std::string& confdir) {
   arm();
 }
 
-/// (Re-)adds both watches. inotify_add_watch on a path whose folder is already watched returns
-/// the same descriptor, so this is cheap when nothing changed; when the path now leads to another
-/// folder, the old folder's watch is dropped so its events no longer count.
+std::string ConfdirWatch::confdir() const {
+  std::lock_guard lock(mutex_);
+  return confdir_;
+}
+
+bool ConfdirWatch::drain() {
+  eventfd_t count = 0;
+  return signal_fd_ >= 0 && ::eventfd_read(signal_fd_, &count) == 0 && count > 0;
+}
+
+/// (Re-)adds both watches; the caller holds the mutex. inotify_add_watch on a path whose folder
+/// is already watched returns the same descriptor, so this is cheap when nothing changed; when
+/// the path now leads to another folder, the old folder's watch is dropped so its events no
+/// longer count.
 void ConfdirWatch::arm() {
   auto rewatch = [this](int& wd, const std::string& path, std::uint32_t mask) {
-    int added = ::inotify_add_watch(fd_, path.c_str(), mask);
+    int added = ::inotify_add_watch(inotify_fd_, path.c_str(), mask);
     if (added == wd) return;
     unwatch(wd);
     wd = added;  // -1 when the folder does not exist (yet): the parent watch will tell
@@ -93,7 +133,7 @@ void ConfdirWatch::arm() {
 }
 
 void ConfdirWatch::unwatch(int& wd) {
-  if (wd >= 0) ::inotify_rm_watch(fd_, wd);  // fails harmlessly when the kernel dropped it
+  if (wd >= 0) ::inotify_rm_watch(inotify_fd_, wd);  // fails harmlessly when the kernel dropped it
   wd = -1;
 }
 
@@ -103,8 +143,9 @@ bool ConfdirWatch::read_events() {
   alignas(inotify_event) char buffer[8192];
   bool relevant = false;
   bool rearm = false;
+  std::lock_guard lock(mutex_);
   while (true) {
-    ssize_t length = ::read(fd_, buffer, sizeof buffer);
+    ssize_t length = ::read(inotify_fd_, buffer, sizeof buffer);
     if (length <= 0) break;  // EAGAIN: nothing more pending
     for (char* at = buffer; at < buffer + length;) {
       const auto* event = reinterpret_cast<const inotify_event*>(at);
@@ -134,19 +175,23 @@ bool ConfdirWatch::read_events() {
   return relevant;
 }
 
-bool ConfdirWatch::drain() {
-  if (fd_ < 0) return false;
-  bool relevant = read_events();
-  if (!relevant) return false;
-  // Wait for the burst to end, so that a half-written set of files is read once, complete.
-  auto deadline = Clock::now() + timing_.longest_burst;
+/// The thread: waits for a relevant event, lets the burst end, then signals the server once.
+void ConfdirWatch::watch_loop() {
   while (true) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    if (left <= std::chrono::milliseconds(0)) break;
-    if (!readable_within(fd_, std::min(timing_.quiet, left))) break;
-    read_events();
+    Ready ready = wait_for(inotify_fd_, stop_fd_, milliseconds(-1));
+    if (ready == Ready::Stop) return;
+    if (!read_events()) continue;
+    auto deadline = Clock::now() + timing_.longest_burst;
+    while (true) {
+      auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+      if (left <= milliseconds(0)) break;
+      ready = wait_for(inotify_fd_, stop_fd_, std::min(timing_.quiet, left));
+      if (ready == Ready::Stop) return;
+      if (ready == Ready::Timeout) break;
+      read_events();
+    }
+    ::eventfd_write(signal_fd_, 1);
   }
-  return true;
 }
 
 }  // namespace dockerup

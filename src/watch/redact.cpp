@@ -5,7 +5,6 @@
 #include "dockerup/settings.hpp"
 
 #include <algorithm>
-#include <regex>
 
 namespace dockerup {
 
@@ -36,8 +35,13 @@ Error SecretRedactor::redact(Error error) const {
 
 bool is_env_location(std::string_view where) {
   // "web.json: $.env", "user-data containers[0]: $.env.API_KEY", "$.environment[\"A B\"]"
-  static const std::regex env_field(R"(\$\.env(ironment)?([.\[]|$))");
-  return std::regex_search(where.begin(), where.end(), env_field);
+  for (std::string_view field : {"$.env", "$.environment"}) {
+    for (auto at = where.find(field); at != std::string_view::npos; at = where.find(field, at + 1)) {
+      std::string_view rest = where.substr(at + field.size());
+      if (rest.empty() || rest.front() == '.' || rest.front() == '[') return true;
+    }
+  }
+  return false;
 }
 
 std::string hide_quoted(std::string_view message) {

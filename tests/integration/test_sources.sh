@@ -17,7 +17,7 @@ is_running() { [ "$(inspect "$1" '{{.State.Running}}')" == true ]; }
 
 # wait_for_server_log PATTERN: until the background server's log has a line matching PATTERN.
 wait_for_server_log() {
-  wait_until 60 grep -Eq -- "$1" "$CASE_DIR/background.err"
+  wait_until 60 grep -Eqs -- "$1" "$CASE_DIR/background.err"
 }
 
 server_log() { sed 's/^/    server: /' "$CASE_DIR/background.err" | tail -n 20 >&2; }
@@ -29,7 +29,7 @@ seconds_until_running() {
   started=$(date +%s.%N)
   for ((i = 0; i < 20; i++)); do
     if [ -n "$("$DOCKER" ps -q --filter "name=^$1\$")" ]; then
-      echo "$(date +%s.%N) - $started" | bc
+      awk -v a="$(date +%s.%N)" -v b="$started" 'BEGIN { printf "%.2f", a - b }'
       return 0
     fi
     sleep 0.1
