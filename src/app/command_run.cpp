@@ -12,6 +12,7 @@
 #include "dockerup/redact.hpp"
 #include "dockerup/run_lock.hpp"
 #include "dockerup/sources.hpp"
+#include "dockerup/status.hpp"
 
 #include <fmt/format.h>
 
@@ -81,12 +82,15 @@ std::vector<Trigger> confdir_triggers(ConfdirWatch& watch, const std::string& co
 
 RunResult run_once(const Settings& settings, RunContext& context) {
   auto started = std::chrono::steady_clock::now();
+  auto started_wall = std::chrono::system_clock::now();
   RunResult result = reconcile_once(settings, context);
   redact_run_result(result, settings);  // env values and passwords only with --show-secrets
+  auto took = std::chrono::steady_clock::now() - started;
+  record_run_status(settings, result, started_wall, took);  // skips dry runs, never throws
   if (settings.dry_run)
     print_dry_run(result);
-  else
-    log_result(result, std::chrono::steady_clock::now() - started);
+  else if (!(settings.server && !result.observed))  // the server loop reports outages once
+    log_result(result, took);
   if (!result.report.handed_over_to.empty()) wait_for_successor(context, result.report.handed_over_to);
   return result;
 }
