@@ -28,6 +28,7 @@ struct LoopState {
   int unreachable_tries = 0;   ///< consecutive runs that could not reach the engine
   Clock::time_point unreachable_since{};
   bool ready_sent = false;
+  bool handed_over = false;  ///< this instance replaced its own container: never run again
 };
 
 /// The STATUS= line systemd shows in `systemctl status`.
@@ -106,6 +107,7 @@ void Server::reconcile() {
     state_.ready_sent = true;
   }
   delay_ = next_delay(result);
+  state_.handed_over = !result.report.handed_over_to.empty();
 }
 
 milliseconds Server::next_delay(const RunResult& result) {
@@ -192,7 +194,8 @@ int Server::run() {
   };
   while (true) {
     reconcile();
-    if (signals_.stop_requested()) break;
+    // After a hand-over the lock belongs to the successor: another run here would race it.
+    if (signals_.stop_requested() || state_.handed_over) break;
     Signals::Wake wake = wait(delay_);
     if (wake == Signals::Wake::Stop) break;
     // take_reload() also clears the flag that made wait() return Reload.
