@@ -49,6 +49,10 @@ bool Signals::take_reload() {
 }
 
 Signals::Wake Signals::wait(int timeout_ms, const std::vector<int>& fds) {
+  // A signal read during the run (stop_requested() drains the fd) must not wait for the timeout.
+  drain();
+  if (stop_) return Wake::Stop;
+  if (reload_) return Wake::Reload;
   std::vector<pollfd> polled{{fd_, POLLIN, 0}};
   for (int fd : fds) polled.push_back({fd, POLLIN, 0});
   int ready = poll(polled.data(), polled.size(), timeout_ms);

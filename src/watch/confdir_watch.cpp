@@ -53,7 +53,8 @@ Ready wait_for(int inotify_fd, int stop_fd, milliseconds timeout) {
   do {
     ready = ::poll(polled, 2, static_cast<int>(timeout.count()));
   } while (ready < 0 && errno == EINTR);
-  if (ready < 0 || (polled[0].revents & POLLIN)) return Ready::Stop;  // poll cannot fail here
+  // A failing poll ends the thread too: the server still runs every interval.
+  if (ready < 0 || (polled[0].revents & POLLIN)) return Ready::Stop;
   return ready > 0 ? Ready::Events : Ready::Timeout;
 }
 

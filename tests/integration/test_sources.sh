@@ -175,6 +175,7 @@ test_env_values_are_not_printed() {
   assert_running "$web"
   assert_contains "$(env_of "$web")" "API_KEY=s3cr3t-value" "the container does get the value"
   assert_not_contains "$OUT$ERR" "s3cr3t-value" "-v output of a real run"
+  assert_not_contains "$(cat "$CACHE/status.json" 2>/dev/null)" "s3cr3t-value" "status.json"
 
   start_dockerup_background --server --interval 300 --no-pull -v
   assert_true "server run" wait_for_server_log "run (ok|failed)" || { server_log; return 1; }

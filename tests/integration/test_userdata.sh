@@ -22,7 +22,8 @@ start_imds() {
     fail_assertion "the IMDS emulator did not start: $(cat "$CASE_DIR/imds.err")"
     return 1
   }
-  export AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$(sed -n 's/^PORT //p' "$CASE_DIR/imds.out")"
+  AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$(sed -n 's/^PORT //p' "$CASE_DIR/imds.out")"
+  export AWS_EC2_METADATA_SERVICE_ENDPOINT
 }
 
 stop_imds() {
