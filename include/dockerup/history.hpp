@@ -41,8 +41,9 @@ class History {
   /// treated as empty, since history only ever adds options.
   ContainerHistory load(const std::string& name) const;
   void save(const ContainerHistory& history) const;
-  /// Images of every `previous` entry: garbage collection keeps them for rollback.
-  std::set<std::string> kept_images() const;
+  /// The previous image of every declared container: garbage collection keeps them for
+  /// rollback. (Current images are in use; histories of removed specs keep nothing.)
+  std::set<std::string> kept_images(const std::vector<ContainerSpec>& declared) const;
 
  private:
   std::string folder_;

@@ -12,7 +12,6 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include <filesystem>
 #include <map>
 
 namespace dockerup {
@@ -107,15 +106,10 @@ void History::save(const ContainerHistory& history) const {
   write_file_atomically(folder_ + "/" + history.name + ".json", to_json(history));
 }
 
-std::set<std::string> History::kept_images() const {
+std::set<std::string> History::kept_images(const std::vector<ContainerSpec>& declared) const {
   std::set<std::string> images;
-  std::error_code ec;
-  for (const auto& file : std::filesystem::directory_iterator(folder_, ec)) {
-    if (file.path().extension() != ".json") continue;
-    auto h = load(file.path().stem().string());
-    if (h.previous) images.insert(h.previous->image_id);
-    if (h.current) images.insert(h.current->image_id);
-  }
+  for (const auto& spec : declared)
+    if (auto h = load(spec.name); h.previous) images.insert(h.previous->image_id);
   return images;
 }
 

@@ -63,7 +63,10 @@ TEST_CASE("history round-trips through its file") {
   CHECK(loaded.previous->since == 10);
   CHECK(loaded.hold->spec_hash == "abc");
   CHECK(loaded.rollback_requested);
-  CHECK(history.kept_images() == std::set<std::string>{"sha256:new", "sha256:old"});
+  CHECK(history.kept_images({web()}) == std::set<std::string>{"sha256:old"});
+  ContainerSpec other;
+  other.name = "other";
+  CHECK(history.kept_images({other}).empty());
 }
 
 TEST_CASE("a requested rollback pins the previous spec and image; success sets the hold") {

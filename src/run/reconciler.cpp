@@ -122,8 +122,10 @@ RunResult reconcile_once(Settings settings, RunContext& context) {
   }
 
   result.initial_observed = observed;
-  const std::set<std::string> kept_images =
-      context.history ? context.history->kept_images() : std::set<std::string>{};
+  // Images GC keeps for rollback; asked after this run's history is recorded.
+  auto kept_images = [&] {
+    return context.history ? context.history->kept_images(declared) : std::set<std::string>{};
+  };
 
   const std::string self_id =
       context.detect_self ? detect_self_container(observed.containers).value_or("") : "";
@@ -134,7 +136,7 @@ RunResult reconcile_once(Settings settings, RunContext& context) {
   if (settings.dry_run) {
     result.final_observed = observed;
     result.final_observed_complete = true;
-    result.gc = collect_garbage(settings, result, context.engine, kept_images);
+    result.gc = collect_garbage(settings, result, context.engine, kept_images());
     result.exit_code = result.errors.empty() ? 0 : 1;
     return result;
   }
@@ -174,7 +176,7 @@ RunResult reconcile_once(Settings settings, RunContext& context) {
                    now_of(context));
   // GC checks its own preconditions (complete observation, every source read, gc=off); its
   // failures are warnings and never change the exit status.
-  result.gc = collect_garbage(settings, result, context.engine, kept_images);
+  result.gc = collect_garbage(settings, result, context.engine, kept_images());
   // Specs with a plan error were reported already; verify only the ones that were acted on or kept.
   std::set<std::string> reported;
   for (const auto& error : result.errors) reported.insert(error.where);

@@ -257,3 +257,31 @@ TEST_CASE("a created container that crash-loops fails the run even when listed a
 }
 
 }  // namespace dockerup
+
+namespace dockerup {
+
+TEST_CASE("with rollback history, GC keeps only the previous image of declared containers") {
+  Host host;
+  History history(host.cache.string() + "/h");
+  host.history = &history;
+  host.engine.add_image("app:v2", "sha256:v2");
+  host.engine.add_image("app:v3", "sha256:v3");
+  host.engine.add_image("gone:1", "sha256:gone");
+  host.specs = {spec_named("a", "app:v1"), spec_named("g", "gone:1")};
+  host.run();
+  host.specs = {spec_named("a", "app:v2")};  // g.json deleted
+  host.run();
+  auto has = [&](const std::string& id) {
+    auto images = host.engine.list_images();
+    return std::any_of(images.begin(), images.end(), [&](auto& i) { return i.id == id; });
+  };
+  CHECK_FALSE(has("sha256:gone"));  // a removed spec's image goes
+  CHECK(has("sha256:v1"));          // previous of a: kept for rollback
+  host.specs = {spec_named("a", "app:v3")};
+  host.run();
+  CHECK_FALSE(has("sha256:v1"));  // two updates later it goes
+  CHECK(has("sha256:v2"));
+  CHECK(has("sha256:v3"));
+}
+
+}  // namespace dockerup
