@@ -134,15 +134,9 @@ test_eager_with_fixed_host_port_stops_first() {
     test "$old_stop" -lt "$new_start"
 }
 
-# KNOWN PRODUCT BUG (reported to the lead; these cases must keep failing until it is fixed):
-# Executor::prove_running (src/run/executor.cpp) looks at one inspect snapshot after start_wait
-# and accepts "running && !restarting". A new container whose command exits 1 under the default
-# restart policy (on-failure) is restarted by Docker again and again; when the snapshot falls in
-# a running window (always, for a command that crashes after 0.5 s; sometimes for one that exits
-# at once) it counts as started: the old container is removed, the crash-looping one keeps the
-# name and the run reports "run ok" (exit 0). Eager additionally fails to rename the crashing
-# container ("sandbox ... not found") after the old one is gone: no container holds the name.
-# The cases "... crashing after 0.5 s ..." fail every time; the "at once" ones intermittently.
+# A new container that crash-loops under the default restart policy (on-failure) may be "running"
+# between two crashes when dockerup looks; the executor therefore also requires a restart count
+# of 0 (src/run/executor.cpp, prove_running). These cases failed before that check existed.
 # push_failing_image [later]: a new image under the tag whose command exits 1, at once or after
 # half a second. With the default restart policy (on-failure) Docker restarts it again and again,
 # so at the moment dockerup looks it may be "running" between two crashes.
@@ -250,13 +244,13 @@ test_case "eager starts the new container before stopping the old" \
   test_eager_starts_new_before_stopping_old
 test_case "eager with a fixed hostPort falls back to stop-first" \
   test_eager_with_fixed_host_port_stops_first
-test_case "[known bug, intermittent] failing new image: default restores the old container" \
+test_case "failing new image: default restores the old container" \
   test_failing_new_image_restores_old_default
-test_case "[known bug, intermittent] failing new image: eager keeps the old container" \
+test_case "failing new image: eager keeps the old container" \
   test_failing_new_image_keeps_old_eager
-test_case "[known bug: prove_running] new image crashing after 0.5 s: default restores the old" \
+test_case "new image crashing after 0.5 s: default restores the old" \
   test_crashing_new_image_restores_old_default
-test_case "[known bug: prove_running] new image crashing after 0.5 s: eager keeps the old" \
+test_case "new image crashing after 0.5 s: eager keeps the old" \
   test_crashing_new_image_keeps_old_eager
 test_case "stopped registry changes nothing; the next run updates" \
   test_stopped_registry_changes_nothing
