@@ -26,6 +26,8 @@ struct RunResult {
   ObservedState final_observed;
   bool final_observed_complete = false;
   GcReport gc;  ///< what garbage collection removed (or, in a dry run, would remove)
+  /// The run's interval setting after user-data keys were applied: what the server waits next.
+  int interval = 0;
 };
 
 /// Loads the desired state for this run (injected so tests can declare specs directly).

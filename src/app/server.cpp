@@ -132,13 +132,14 @@ milliseconds Server::next_delay(const RunResult& result) {
   if (result.exit_code != 0) {
     ++state_.failed_runs;
     milliseconds delay =
-        backoff_delay(failed_run_backoff(settings_.interval), state_.failed_runs, jitter(random_));
+        backoff_delay(failed_run_backoff(result.interval > 0 ? result.interval : settings_.interval), state_.failed_runs, jitter(random_));
     log_info("run failed ({} in a row): next try in {:.1f} s", state_.failed_runs,
              static_cast<double>(delay.count()) / 1000.0);
     return delay;
   }
   state_.failed_runs = 0;
-  return std::chrono::seconds(settings_.interval);
+  // The run's own interval: EC2 user-data may set "interval" and it applies from here on.
+  return std::chrono::seconds(result.interval > 0 ? result.interval : settings_.interval);
 }
 
 /// Sleeps until `delay` has passed or something wakes the loop, pinging the systemd watchdog

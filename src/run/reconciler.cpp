@@ -76,6 +76,7 @@ std::int64_t now_of(const RunContext& context) {
 RunResult reconcile_once(Settings settings, RunContext& context) {
   RunResult result;
   result.desired = context.load_desired(settings);
+  result.interval = settings.interval;  // user-data may have set it
   DesiredState& desired = result.desired;
   const std::vector<ContainerSpec> declared = desired.specs;  // before rollbacks and holds
   append(result.errors, desired.errors);

@@ -285,3 +285,20 @@ TEST_CASE("with rollback history, GC keeps only the previous image of declared c
 }
 
 }  // namespace dockerup
+
+namespace dockerup {
+
+TEST_CASE("the run reports the interval its sources set (user-data \"interval\")") {
+  Host host;
+  host.settings.interval = 60;
+  FakeEngine& engine = host.engine;
+  RunContext context{engine,
+                     [](Settings& s) {
+                       s.interval = 30;  // what a user-data settings key does
+                       return DesiredState{};
+                     },
+                     ExecutorHooks{[](int) {}, [] { return false; }}, nullptr, {}, false, {}};
+  CHECK(reconcile_once(host.settings, context).interval == 30);
+}
+
+}  // namespace dockerup
