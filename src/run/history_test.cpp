@@ -4,18 +4,14 @@
 
 #include <doctest/doctest.h>
 
-#include <filesystem>
-#include <unistd.h>
+#include "temp_dir.hpp"
 
 namespace dockerup {
 namespace {
 
 struct TempCache {
-  std::string dir = (std::filesystem::temp_directory_path() /
-                     ("dockerup-history-" + std::to_string(getpid()) + "-" +
-                      std::to_string(reinterpret_cast<std::uintptr_t>(this))))
-                        .string();
-  ~TempCache() { std::filesystem::remove_all(dir); }
+  testing::TempDir temp;
+  std::string dir = temp.path();
 };
 
 ContainerSpec web(const std::string& image = "app:v2") {

@@ -2,6 +2,7 @@
 #include "dockerup/reconciler.hpp"
 
 #include "fake_engine.hpp"
+#include "temp_dir.hpp"
 
 #include <doctest/doctest.h>
 
@@ -30,8 +31,8 @@ struct Host {
   Settings settings;
   History* history = nullptr;
 
-  std::filesystem::path cache = std::filesystem::temp_directory_path() /
-                                ("dockerup-reconciler-" + std::to_string(getpid()));
+  testing::TempDir temp;
+  std::filesystem::path cache = temp.path();
 
   Host() {
     settings.pull = false;
@@ -39,7 +40,6 @@ struct Host {
     settings.cache_dir = cache.string();  // never the host's /var/cache/dockerup
     engine.add_image("app:v1", "sha256:v1");
   }
-  ~Host() { std::filesystem::remove_all(cache); }
 
   RunResult run() {
     RunContext context{engine,
@@ -172,8 +172,8 @@ TEST_CASE("a dry run changes nothing") {
 namespace dockerup {
 
 TEST_CASE("rollback through a run: the previous image comes back and is held there") {
-  auto dir = std::filesystem::temp_directory_path() / ("dockerup-rb-" + std::to_string(getpid()));
-  History history(dir.string());
+  testing::TempDir dir;
+  History history(dir.path());
   Host host;
   host.history = &history;
   host.engine.add_image("app:v2", "sha256:v2");
@@ -203,7 +203,6 @@ TEST_CASE("rollback through a run: the previous image comes back and is held the
   host.run();
   CHECK(host.engine.container("a")->image_id == "sha256:v3");
   CHECK_FALSE(history.load("a").hold);
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace dockerup

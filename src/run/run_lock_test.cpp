@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include "temp_dir.hpp"
+
 #include <filesystem>
 #include <string>
 #include <sys/wait.h>
@@ -10,16 +12,16 @@
 namespace dockerup {
 
 TEST_CASE("the run lock is exclusive across processes and names its holder") {
-  auto dir = std::filesystem::temp_directory_path() / ("dockerup-lock-" + std::to_string(getpid()));
+  testing::TempDir dir;
   std::string why;
-  auto lock = RunLock::acquire(dir.string() + "/nested", false, why);
+  auto lock = RunLock::acquire(dir.path() + "/nested", false, why);
   REQUIRE(lock);
 
   // flock locks belong to open files, so test the second holder from another process.
   pid_t child = fork();
   if (child == 0) {
     std::string child_why;
-    auto second = RunLock::acquire(dir.string() + "/nested", false, child_why);
+    auto second = RunLock::acquire(dir.path() + "/nested", false, child_why);
     bool named = child_why.find("pid " + std::to_string(getppid())) != std::string::npos;
     _exit(!second && named ? 0 : 1);
   }
@@ -29,9 +31,8 @@ TEST_CASE("the run lock is exclusive across processes and names its holder") {
   CHECK(WEXITSTATUS(status) == 0);
 
   lock.reset();
-  auto again = RunLock::acquire(dir.string() + "/nested", false, why);
+  auto again = RunLock::acquire(dir.path() + "/nested", false, why);
   CHECK(again);
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace dockerup

@@ -9,28 +9,9 @@
 #include <fstream>
 #include <string>
 
+#include "temp_dir.hpp"
+
 namespace dockerup::testing {
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "dockerup-sources-XXXXXX");
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 /// Writes `text` to `path` with mode 0644 (so strict modes accept it whatever the umask).
 inline void write_text(const std::string& path, const std::string& text, mode_t mode = 0644) {
