@@ -1,6 +1,8 @@
 #include "dockerup/confdir_watch.hpp"
 
 #include <doctest/doctest.h>
+
+#include "temp_dir.hpp"
 #include <poll.h>
 #include <stdlib.h>
 
@@ -16,22 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = fs::temp_directory_path() / "dockerup-watch-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using testing::TempDir;
 
 void write_text(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::trunc) << text;
