@@ -19,7 +19,6 @@ struct ExecutorOptions {
   int rolling_wait = 10;  ///< rolling, no HEALTHCHECK: seconds the new one must stay up
   int health_timeout = 120;  ///< rolling with HEALTHCHECK: seconds to wait for "healthy"
   bool remove_volumes = true;  ///< remove anonymous volumes of removed containers
-  bool verbose = false;
   /// ID of the container this dockerup runs in (empty outside a container): replacing it is a
   /// hand-over to the new container, never a stop of ourselves half-way through.
   std::string self_id;

@@ -2,19 +2,13 @@
 // hiccups (metadata service down, a file half-edited) never makes its containers disappear.
 #pragma once
 
+#include "dockerup/atomic_file.hpp"  // write_file_atomically, read_whole_file
+
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace dockerup {
-
-/// Writes `content` to `path` so that a reader sees either the old file or the new one, never a
-/// torn one: write a temporary file beside it, fsync it, rename it over `path`, fsync the folder.
-/// Throws Failure naming the path and the reason.
-void write_file_atomically(const std::string& path, const std::string& content);
-
-/// Reads a whole file; nullopt when it cannot be opened or read.
-std::optional<std::string> read_whole_file(const std::string& path);
 
 /// The store: `<cache_dir>/last-known-good/user-data` and
 /// `<cache_dir>/last-known-good/containers.d/<file name>`.

@@ -1,7 +1,7 @@
 #include "dockerup/gc_ledger.hpp"
 
 #include "dockerup/error.hpp"
-#include "dockerup/lkg.hpp"
+#include "dockerup/atomic_file.hpp"
 #include "dockerup/log.hpp"
 
 #include <rapidjson/document.h>

@@ -3,7 +3,7 @@
 
 #include "dockerup/error.hpp"
 #include "dockerup/labels.hpp"
-#include "dockerup/lkg.hpp"
+#include "dockerup/atomic_file.hpp"
 #include "dockerup/log.hpp"
 
 #include <fmt/format.h>

@@ -22,7 +22,7 @@ ContainerSpec web_spec(const std::string& image = "app:v2") {
 struct Fixture {
   FakeEngine engine;
   std::vector<int> slept;
-  Executor executor{engine, ExecutorOptions{10, 2, 7, 5, true, false, ""},
+  Executor executor{engine, ExecutorOptions{10, 2, 7, 5, true, ""},
                     ExecutorHooks{[this](int s) { slept.push_back(s); }, [] { return false; }}};
 
   Fixture() {
@@ -165,7 +165,7 @@ TEST_CASE("a stop request is honoured between actions, never inside one") {
   FakeEngine engine;
   engine.add_image("app:v2", "sha256:v2");
   int asked = 0;
-  Executor executor(engine, ExecutorOptions{10, 0, 0, 0, true, false, ""},
+  Executor executor(engine, ExecutorOptions{10, 0, 0, 0, true, ""},
                     ExecutorHooks{[](int) {}, [&asked] { return ++asked > 1; }});
   Plan plan;
   auto a = web_spec();
@@ -241,7 +241,7 @@ TEST_CASE("replacing our own container hands over instead of stopping ourselves"
   self.image_id = "sha256:v1";
   self.state = "running";
   auto self_id = engine.add_container(self);
-  ExecutorOptions options{10, 0, 0, 0, true, false, self_id};
+  ExecutorOptions options{10, 0, 0, 0, true, self_id};
   Executor executor(engine, options, ExecutorHooks{[](int) {}, [] { return false; }});
   ContainerSpec spec;
   spec.name = "dockerup";

@@ -4,7 +4,7 @@
 #include "dockerup/executor.hpp"
 #include "dockerup/image_ref.hpp"
 #include "dockerup/labels.hpp"
-#include "dockerup/lkg.hpp"
+#include "dockerup/atomic_file.hpp"
 #include "dockerup/log.hpp"
 #include "dockerup/spec_parser.hpp"
 

@@ -1,6 +1,6 @@
 #include "dockerup/self_container.hpp"
 
-#include "dockerup/lkg.hpp"
+#include "dockerup/atomic_file.hpp"
 
 #include <cstdlib>
 #include <filesystem>

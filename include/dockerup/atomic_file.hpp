@@ -1,0 +1,18 @@
+// Whole-file reads and crash-safe writes, for everything dockerup keeps in its cache dir
+// (last-known-good copies, rollback history, image ledger, status).
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace dockerup {
+
+/// Writes `content` to `path` so that a reader sees either the old file or the new one, never a
+/// torn one: write a temporary file beside it, fsync it, rename it over `path`, fsync the folder.
+/// Throws Failure naming the path and the reason.
+void write_file_atomically(const std::string& path, const std::string& content);
+
+/// Reads a whole file; nullopt when it cannot be opened or read.
+std::optional<std::string> read_whole_file(const std::string& path);
+
+}  // namespace dockerup
