@@ -3,6 +3,7 @@
 // (tests/fake_engine.hpp). Every method throws dockerup::Failure (or HttpFailure) on error.
 #pragma once
 
+#include "dockerup/labels.hpp"
 #include "dockerup/spec.hpp"
 
 #include <cstdint>
@@ -28,6 +29,11 @@ struct ContainerSummary {
   std::int64_t created = 0;  ///< unix seconds
 
   bool running() const { return state == "running" || state == "restarting" || state == "paused"; }
+  /// Created by dockerup (io.dockerup.managed=true): the only containers it normally touches.
+  bool managed() const {
+    auto it = labels.find(std::string(labels::managed));
+    return it != labels.end() && it->second == "true";
+  }
   bool operator==(const ContainerSummary&) const = default;
 };
 

@@ -13,11 +13,6 @@
 namespace dockerup {
 namespace {
 
-bool is_managed(const ContainerSummary& c) {
-  auto it = c.labels.find(std::string(labels::managed));
-  return it != c.labels.end() && it->second == "true";
-}
-
 /// Why GC must not run after this run, or "" when it may.
 std::string reason_to_skip(const RunResult& result) {
   if (!result.observed || !result.final_observed_complete)
@@ -36,7 +31,7 @@ void record_usage(ImageLedger& ledger, const RunResult& result) {
   // Both looks: a container replaced in this run ran its old image only in the first one.
   for (const auto* state : {&result.initial_observed, &observed})
     for (const auto& container : state->containers)
-      if (is_managed(container)) ledger.add(container.image_id);
+      if (container.managed()) ledger.add(container.image_id);
   for (const auto& spec : result.desired.specs)
     if (auto id = find_image_id(spec.image, observed.images)) ledger.add(*id);
   ledger.forget_missing(observed.images);

@@ -18,11 +18,6 @@ constexpr ActionType kActionTypes[] = {ActionType::Remove, ActionType::Create, A
 constexpr const char* kStates[] = {"created", "running", "paused", "restarting",
                                    "removing", "exited", "dead"};
 
-bool is_managed(const ContainerSummary& c) {
-  auto label = c.labels.find(std::string(labels::managed));
-  return label != c.labels.end() && label->second == "true";
-}
-
 /// Label values escaped as the text format asks (backslash, quote, newline).
 std::string escape(const std::string& value) {
   std::string out;
@@ -65,7 +60,7 @@ void Metrics::record_run(const RunResult& result, double duration_seconds, std::
   if (result.observed) {
     for (auto& [state, count] : managed_) count = 0;
     for (const auto& c : result.final_observed.containers)
-      if (is_managed(c)) ++managed_[c.state];
+      if (c.managed()) ++managed_[c.state];
   }
 }
 

@@ -22,8 +22,6 @@ std::string label(const ContainerSummary& c, std::string_view key) {
   return it == c.labels.end() ? std::string() : it->second;
 }
 
-bool is_managed(const ContainerSummary& c) { return label(c, labels::managed) == "true"; }
-
 std::string short_id(std::string_view id) {
   if (id.starts_with("sha256:")) id.remove_prefix(7);
   return std::string(id.substr(0, 12));
@@ -68,7 +66,7 @@ class Planner {
   void plan_undeclared() {
     for (const auto& c : observed_.containers) {
       if (options_.never_remove.count(c.id)) continue;
-      if (is_managed(c)) {
+      if (c.managed()) {
         plan_undeclared_managed(c);
       } else if (options_.exclusive && !declared_.count(c.name) && !any_source_failed() &&
                  !desired_.protected_names.count(c.name)) {
@@ -167,7 +165,7 @@ class Planner {
 
   std::optional<std::string> replace_reason(const ContainerSpec& spec, const ContainerSummary& c,
                                             const std::string& image_id) const {
-    if (!is_managed(c))
+    if (!c.managed())
       return fmt::format("container {} was not created by dockerup; adopting it", c.name);
     if (label(c, labels::spec_hash) != spec_hash(spec))
       return fmt::format("spec changed (declared in {})", spec.source);

@@ -1,5 +1,4 @@
 #include "dockerup/history.hpp"
-#include "dockerup/labels.hpp"
 #include "dockerup/log.hpp"
 
 namespace dockerup {
@@ -9,8 +8,7 @@ std::vector<std::string> request_crash_loop_rollbacks(
     int max_restarts, std::int64_t window, std::int64_t now) {
   std::vector<std::string> names;
   for (const auto& c : containers) {
-    auto managed = c.labels.find(std::string(labels::managed));
-    if (managed == c.labels.end() || managed->second != "true") continue;
+    if (!c.managed()) continue;
     if (now - c.created > window) continue;  // only young containers: no inspect otherwise
     ContainerHistory h = history.load(c.name);
     if (!h.previous || !h.current || h.rollback_requested || h.hold) continue;
