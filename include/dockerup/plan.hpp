@@ -41,6 +41,9 @@ struct PlanOptions {
   std::map<std::string, std::string> pull_errors;
   /// false (dry run): images were not pulled, so a missing image becomes a Pull action.
   bool pulls_attempted = true;
+  /// Dry run: references whose registry digest differs from the local image's (asked read-only).
+  /// A real run pulls these before planning, so the planner sees the new image ID instead.
+  std::set<std::string> moved_images;
   /// Container IDs never removed as undeclared: the container this dockerup runs in.
   std::set<std::string> never_remove;
 };

@@ -8,6 +8,7 @@
 #include "dockerup/settings.hpp"
 
 #include <functional>
+#include <set>
 #include <string>
 
 namespace dockerup {
@@ -56,5 +57,11 @@ RunResult reconcile_once(Settings settings, RunContext& context);
 std::map<std::string, std::string> refresh_images(const std::vector<ContainerSpec>& specs,
                                                   const std::vector<ImageSummary>& images,
                                                   bool pull_enabled, Engine& engine, bool& pulled);
+
+/// Dry run: the references whose tag the registry now serves as another image than the local
+/// one (asks only for digests; pulls nothing). Unknown answers count as "not moved".
+std::set<std::string> moved_images(const std::vector<ContainerSpec>& specs,
+                                   const std::vector<ImageSummary>& images, bool pull_enabled,
+                                   Engine& engine);
 
 }  // namespace dockerup

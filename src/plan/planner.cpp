@@ -94,13 +94,20 @@ class Planner {
       plan_missing_image(spec, existing);
       return;
     }
+    bool moved = options_.moved_images.count(spec.image) > 0;
+    if (moved)  // dry run only: a real run pulled it already
+      add(ActionType::Pull, spec.name,
+          fmt::format("the registry has a new image under the tag {}", spec.image), &spec, {},
+          spec.image);
     if (!existing) {
       add(ActionType::Create, spec.name, fmt::format("no container named {}", spec.name), &spec,
           {}, spec.image);
       changed_.insert(spec.name);
       return;
     }
-    if (auto why = replace_reason(spec, *existing, *image_id)) {
+    auto why = replace_reason(spec, *existing, *image_id);
+    if (!why && moved) why = fmt::format("new image under the same tag ({})", spec.image);
+    if (why) {
       add(ActionType::Replace, spec.name, *why, &spec, existing->id, spec.image);
       changed_.insert(spec.name);
       return;

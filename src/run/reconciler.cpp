@@ -97,6 +97,8 @@ RunResult reconcile_once(Settings settings, RunContext& context) {
   PlanOptions options;
   options.exclusive = settings.exclusive;
   options.pulls_attempted = !settings.dry_run;
+  if (settings.dry_run)
+    options.moved_images = moved_images(desired.specs, observed.images, settings.pull, context.engine);
   if (!settings.dry_run) {
     bool pulled = false;
     options.pull_errors =
@@ -142,12 +144,12 @@ RunResult reconcile_once(Settings settings, RunContext& context) {
     return result;
   }
 
-  ExecutorOptions executor_options;
-  executor_options.stop_timeout = settings.stop_timeout;
-  executor_options.start_wait = settings.start_wait;
-  executor_options.rolling_wait = settings.rolling_wait;
-  executor_options.remove_volumes = !settings.gc_keep_volumes;
-  executor_options.self_id = self_id;
+  const ExecutorOptions executor_options{.stop_timeout = settings.stop_timeout,
+                                         .start_wait = settings.start_wait,
+                                         .rolling_wait = settings.rolling_wait,
+                                         .health_timeout = settings.health_timeout,
+                                         .remove_volumes = !settings.gc_keep_volumes,
+                                         .self_id = self_id};
   Executor executor(context.engine, executor_options, context.hooks);
   result.report = executor.execute(result.plan);
   for (const auto& outcome : result.report.outcomes)

@@ -301,3 +301,67 @@ TEST_CASE("the run reports the interval its sources set (user-data \"interval\")
 }
 
 }  // namespace dockerup
+
+namespace dockerup {
+
+TEST_CASE("health_timeout reaches the executor: a rolling replacement waits that long, no more") {
+  Host host;
+  host.engine.add_image("app:v2", "sha256:v2");
+  host.engine.health_of("app:v2", "starting");  // never becomes healthy
+  host.settings.health_timeout = 3;
+  auto spec = spec_named("a");
+  spec.update.rolling = true;
+  host.specs = {spec};
+  host.run();
+  auto old_id = host.engine.container("a")->id;
+
+  host.specs[0].image = "app:v2";
+  auto result = host.run();
+  CHECK(result.exit_code == 1);
+  bool timed_out = false;
+  for (const auto& error : result.errors)
+    timed_out = timed_out || error.message.find("not healthy after 3 s") != std::string::npos;
+  CHECK(timed_out);
+  CHECK(host.engine.container("a")->id == old_id);  // the previous container is back
+}
+
+}  // namespace dockerup
+
+namespace dockerup {
+
+TEST_CASE("a dry run asks the registry (read only) and shows a tag that moved as a replace") {
+  Host host;
+  host.settings.pull = true;
+  host.engine.add_registry_image("app:v1", "sha256:v1");
+  host.specs = {spec_named("a"), spec_named("b", "app:v2")};
+  host.engine.add_image("app:v2", "sha256:v2");
+  host.engine.add_registry_image("app:v2", "sha256:v2");
+  host.run();  // pulls both: the local images now carry the registry's digests
+
+  host.engine.add_registry_image("app:v1", "sha256:v1b");  // pushed again under the same tag
+  host.settings.dry_run = true;
+  host.engine.clear_calls();
+  auto result = host.run();
+  CHECK(host.engine.mutations().empty());
+  CHECK(host.engine.calls() == Lines{"list_containers", "list_images", "registry_digest app:v1",
+                                     "registry_digest app:v2"});
+  std::vector<std::string> described;
+  for (const auto& action : result.plan.actions) described.push_back(action.describe());
+  CHECK(described == Lines{"pull a: the registry has a new image under the tag app:v1",
+                           "replace a: new image under the same tag (app:v1)"});
+  CHECK(result.exit_code == 0);
+}
+
+TEST_CASE("a dry run with pull off or an unreachable registry promises no replacement") {
+  Host host;
+  host.specs = {spec_named("a")};
+  host.run();
+  host.settings.dry_run = true;
+  host.engine.clear_calls();
+  CHECK(host.run().plan.actions.empty());  // pull=false: the registry is not asked
+  CHECK(host.engine.calls() == Lines{"list_containers", "list_images"});
+  host.settings.pull = true;               // app:v1 is not in the fake registry: unreachable
+  CHECK(host.run().plan.actions.empty());
+}
+
+}  // namespace dockerup

@@ -6,23 +6,29 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 namespace dockerup {
 namespace {
+
+/// Whether the local image carries `digest` for this reference's repository.
+bool local_has_digest(const std::string& reference, const ImageSummary& local,
+                      const std::string& digest) {
+  auto ref = parse_image_ref(reference);
+  if (!ref) return false;
+  std::string expected = ref->name() + "@" + digest;
+  return std::any_of(local.digests.begin(), local.digests.end(), [&](const std::string& d) {
+    auto parsed = parse_image_ref(d);
+    return d == expected || (parsed && parsed->name() == ref->name() && parsed->digest == digest);
+  });
+}
 
 /// True when the local image already is what the registry serves under this reference, so a pull
 /// would download nothing. Unknown (no digest from either side) means "pull to find out".
 bool registry_matches_local(const std::string& reference, const ImageSummary& local,
                             Engine& engine) {
   auto digest = engine.registry_digest(reference);
-  if (!digest) return false;
-  auto ref = parse_image_ref(reference);
-  if (!ref) return false;
-  std::string expected = ref->name() + "@" + *digest;
-  return std::any_of(local.digests.begin(), local.digests.end(), [&](const std::string& d) {
-    auto parsed = parse_image_ref(d);
-    return d == expected || (parsed && parsed->name() == ref->name() && parsed->digest == *digest);
-  });
+  return digest && local_has_digest(reference, local, *digest);
 }
 
 const ImageSummary* local_image(const std::string& reference,
@@ -35,6 +41,27 @@ const ImageSummary* local_image(const std::string& reference,
 }
 
 }  // namespace
+
+std::set<std::string> moved_images(const std::vector<ContainerSpec>& specs,
+                                   const std::vector<ImageSummary>& images, bool pull_enabled,
+                                   Engine& engine) {
+  std::set<std::string> checked;
+  std::set<std::string> moved;
+  for (const auto& spec : specs) {
+    if (!pull_enabled || !spec.update.pull || spec.image.starts_with("sha256:")) continue;
+    if (!checked.insert(spec.image).second) continue;
+    const ImageSummary* local = local_image(spec.image, images);
+    if (!local) continue;  // missing: the plan pulls it anyway
+    try {
+      // Unknown (no digest) is not "moved": a dry run must not promise a replacement.
+      auto digest = engine.registry_digest(spec.image);
+      if (digest && !local_has_digest(spec.image, *local, *digest)) moved.insert(spec.image);
+    } catch (const std::exception& e) {
+      log_warning("could not check {} for a new image: {}", spec.image, e.what());
+    }
+  }
+  return moved;
+}
 
 std::map<std::string, std::string> refresh_images(const std::vector<ContainerSpec>& specs,
                                                   const std::vector<ImageSummary>& images,

@@ -48,7 +48,9 @@ void FakeEngine::health_of(const std::string& image_reference, const std::string
 std::vector<std::string> FakeEngine::mutations() const {
   std::vector<std::string> result;
   for (const auto& call : calls_)
-    if (!call.starts_with("list_") && !call.starts_with("inspect")) result.push_back(call);
+    if (!call.starts_with("list_") && !call.starts_with("inspect") &&
+        !call.starts_with("registry_digest"))
+      result.push_back(call);
   return result;
 }
 
@@ -111,6 +113,10 @@ void FakeEngine::pull(const std::string& reference) {
   auto it = registry_.find(reference);
   if (it == registry_.end()) throw Failure("pull " + reference + ": manifest unknown");
   add_image(reference, it->second);
+  // Like Docker, a pulled image remembers the repository digest it came with (RepoDigests).
+  auto ref = parse_image_ref(reference);
+  for (auto& image : images_)
+    if (image.id == it->second && ref) image.digests.push_back(ref->name() + "@digest-of-" + it->second);
 }
 
 std::optional<std::string> FakeEngine::registry_digest(const std::string& reference) {
@@ -155,9 +161,10 @@ void FakeEngine::start(const std::string& id) {
   }
 }
 
-void FakeEngine::stop(const std::string& id, int /*timeout_s*/) {
+void FakeEngine::stop(const std::string& id, int timeout_s) {
   auto& c = find(id);
   record("stop " + c.name);
+  last_stop_timeout_ = timeout_s;
   c.state = "exited";
   c.exit_code = 143;
   c.status = "Exited (143) 1 second ago";

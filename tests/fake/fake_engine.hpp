@@ -33,8 +33,11 @@ class FakeEngine : public Engine {
   /// (by container name at the time of the call, so records read like a story).
   const std::vector<std::string>& calls() const { return calls_; }
   void clear_calls() { calls_.clear(); }
-  /// Calls other than the read-only ones (list, inspect).
+  /// Calls other than the read-only ones (list, inspect, registry_digest).
   std::vector<std::string> mutations() const;
+
+  /// The timeout of the last stop() call; -1 before any.
+  int last_stop_timeout() const { return last_stop_timeout_; }
 
   const ContainerSummary* container(const std::string& name) const;
   std::vector<ContainerSummary> containers() const;
@@ -66,6 +69,7 @@ class FakeEngine : public Engine {
   std::vector<ContainerSummary> containers_;
   std::map<std::string, CreateRequest> requests_;  // id -> what create() was asked
   int next_id_ = 1;
+  int last_stop_timeout_ = -1;
   std::int64_t clock_ = 1000;
 };
 
