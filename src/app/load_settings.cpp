@@ -12,7 +12,11 @@ Settings load_settings(const CommandLine& line, Errors& errors) {
   ConfigLoad load = load_config_file(settings.config_file, settings);
   for (const auto& warning : load.warnings) log_warning("{}", warning);
   errors.insert(errors.end(), load.errors.begin(), load.errors.end());
-  if (!load.found) log_debug("no config file at {}: using defaults", settings.config_file);
+  // The default path may be absent; a file named on the command line must exist (a typo in a
+  // unit file would otherwise run with defaults).
+  if (!load.found && line.config_file)
+    errors.push_back({settings.config_file, "--config: no such file"});
+  else if (!load.found) log_debug("no config file at {}: using defaults", settings.config_file);
   // StrictModes: checked after reading, so that strict_modes=false in the file itself counts.
   if (load.found && settings.strict_modes)
     if (auto unsafe = check_file_mode(settings.config_file)) errors.push_back(*unsafe);

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <memory>
 #include <random>
 
@@ -153,7 +154,9 @@ Signals::Wake Server::wait(milliseconds delay) {
     milliseconds slice = std::min(left, notifier_.watchdog_period().value_or(left));
     std::vector<int> fds;
     for (const auto& trigger : triggers_) fds.push_back(trigger.fd);
-    Signals::Wake wake = signals_.wait(static_cast<int>(std::max<milliseconds::rep>(slice.count(), 1)), fds);
+    // poll() takes int milliseconds: clamp, so no delay can wrap into "wait forever".
+    auto timeout_ms = std::clamp<milliseconds::rep>(slice.count(), 1, std::numeric_limits<int>::max());
+    Signals::Wake wake = signals_.wait(static_cast<int>(timeout_ms), fds);
     if (wake != Signals::Wake::Timeout) return wake;
   }
 }

@@ -68,9 +68,14 @@ std::optional<std::string> check_setting(std::string_view option, std::string_vi
 std::optional<std::string> take_option(CommandLine& line, const po::option& option) {
   const std::string& key = option.string_key;
   const std::string value = option.value.empty() ? std::string() : option.value.front();
-  if (key == "config") line.config_file = value;
-  else if (key == "cache") line.cache_dir = value;
-  else if (key == "confdir") line.confdir = value;
+  if (key == "config") {
+    if (value.empty()) return std::string("--config: expected a file name, got \"\"");
+    line.config_file = value;
+  }
+  else if (key == "cache" || key == "confdir") {
+    if (auto error = check_setting(key, key, value)) return error;  // "" is refused
+    (key == "cache" ? line.cache_dir : line.confdir) = value;
+  }
   else if (key == "aws") line.aws = true;
   else if (key == "no-aws") line.aws = false;
   else if (key == "pull") line.pull = true;
@@ -87,7 +92,10 @@ std::optional<std::string> take_option(CommandLine& line, const po::option& opti
     line.remote = value;
   } else if (key == "interval") {
     if (auto error = check_setting(key, "interval", value)) return error;
-    line.interval = std::stoi(value);  // checked just above
+    Settings checked;
+    std::string ignored;
+    apply_setting(checked, "interval", value, ignored);  // accepted just above
+    line.interval = checked.interval;
   } else if (key == "log-format") {
     if (auto error = check_setting(key, "log_format", value)) return error;
     line.log_format = value;
@@ -96,6 +104,31 @@ std::optional<std::string> take_option(CommandLine& line, const po::option& opti
     line.metrics_listen = value;
   }
   return std::nullopt;
+}
+
+/// Boost's own what() fills "%canonical_option%"-style placeholders by searching and replacing
+/// in a loop that never ends when the user's word contains a placeholder itself
+/// (`dockerup '--x%canonical_option%'` hung in Boost 1.74). So the message is built here from
+/// the error's type and the option word, which Boost returns without substitution.
+std::string describe(const po::error& error) {
+  auto named = dynamic_cast<const po::error_with_option_name*>(&error);
+  if (!named) return "invalid command line";
+  std::string option = named->get_option_name();
+  if (dynamic_cast<const po::unknown_option*>(&error))
+    return fmt::format("unrecognised option '{}'", option);
+  if (dynamic_cast<const po::ambiguous_option*>(&error))
+    return fmt::format("option '{}' is ambiguous", option);
+  if (auto syntax = dynamic_cast<const po::invalid_syntax*>(&error)) {
+    switch (syntax->kind()) {
+      case po::invalid_syntax::missing_parameter:
+        return fmt::format("option '{}' requires a value", option);
+      case po::invalid_syntax::extra_parameter:
+        return fmt::format("option '{}' takes no value", option);
+      default:
+        return fmt::format("invalid option syntax: '{}'", option);
+    }
+  }
+  return fmt::format("bad option '{}'", option);
 }
 
 std::optional<std::string> check_command(const CommandLine& line) {
@@ -136,7 +169,7 @@ CommandLineParse parse_command_line(int argc, const char* const argv[]) {
       }
     }
   } catch (const po::error& error) {
-    result.error = error.what();
+    result.error = describe(error);
     return result;
   }
   if (!words.empty()) {

@@ -65,7 +65,8 @@ struct ConfigReader {
       case SettingResult::UnknownKey:
         load.warnings.push_back(fmt::format("{}: unknown key \"{}\", ignored", at(), key));
         return;
-      case SettingResult::BadValue: {
+      case SettingResult::BadValue:
+      case SettingResult::OutOfRange: {
         std::string shown = is_secret_setting(key) ? "(hidden)" : fmt::format("\"{}\"", value);
         load.errors.push_back({fmt::format("{}: {}", at(), key),
                                fmt::format("bad value {}: {}", shown, reason)});

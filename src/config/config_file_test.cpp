@@ -82,9 +82,9 @@ TEST_CASE("a bad value names file, line, key, value and reason; the rest still a
                                       "/etc/dockerup/dockerup.conf", settings);
   REQUIRE(load.errors.size() == 2);
   CHECK(load.errors[0].str() == "/etc/dockerup/dockerup.conf:2: interval: bad value \"abc\": "
-                                "expected a whole number of seconds >= 1");
+                                "expected a whole number of seconds from 1 to 86400");
   CHECK(load.errors[1].str() == "/etc/dockerup/dockerup.conf:3: stop_timeout: bad value \"-3\": "
-                                "expected a whole number of seconds >= 0");
+                                "expected a whole number of seconds from 0 to 86400");
   CHECK_FALSE(settings.pull);
   CHECK(settings.aws);
   CHECK(settings.interval == Settings{}.interval);

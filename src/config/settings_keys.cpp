@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <charconv>
 #include <cctype>
+#include <cstdint>
 #include <functional>
+
+#include <fmt/format.h>
 
 namespace dockerup {
 namespace {
@@ -24,42 +27,62 @@ std::optional<int> whole_number(std::string_view text, int minimum) {
   return value;
 }
 
-/// A setter returns false and fills `reason` when the value is not acceptable.
-using Setter = std::function<bool(Settings&, std::string_view value, std::string& reason)>;
+/// A setter fills `reason` when the value is not acceptable.
+using Setter = std::function<SettingResult(Settings&, std::string_view value, std::string& reason)>;
+using BoolSetter = bool (*)(Settings&, std::string_view, std::string&);
 
-Setter seconds(int Settings::*field, int minimum) {
-  return [field, minimum](Settings& settings, std::string_view value, std::string& reason) {
-    auto number = whole_number(value, minimum);
-    if (!number) {
-      reason = "expected a whole number of seconds >= " + std::to_string(minimum);
-      return false;
-    }
-    settings.*field = *number;
-    return true;
+Setter checked(BoolSetter setter) {
+  return [setter](Settings& settings, std::string_view value, std::string& reason) {
+    return setter(settings, value, reason) ? SettingResult::Applied : SettingResult::BadValue;
   };
 }
 
+/// A whole number from `minimum` to `maximum`. A number outside the range (even one too large
+/// for 64 bits) is OutOfRange, so user-data can refuse just that key; anything else is BadValue.
+Setter bounded(int Settings::*field, int minimum, int maximum, std::string_view unit) {
+  return [=](Settings& settings, std::string_view value, std::string& reason) {
+    reason = fmt::format("expected a whole number of {} from {} to {}", unit, minimum, maximum);
+    std::string_view digits = value.starts_with('-') ? value.substr(1) : value;
+    if (digits.empty() || !std::all_of(digits.begin(), digits.end(), [](char c) {
+          return c >= '0' && c <= '9';
+        }))
+      return SettingResult::BadValue;
+    std::int64_t number = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
+    if (ec != std::errc() || end != value.data() + value.size() || number < minimum ||
+        number > maximum)
+      return SettingResult::OutOfRange;
+    settings.*field = static_cast<int>(number);
+    return SettingResult::Applied;
+  };
+}
+
+Setter seconds(int Settings::*field, int minimum, int maximum = kMaxSeconds) {
+  return bounded(field, minimum, maximum, "seconds");
+}
+
 Setter flag(bool Settings::*field) {
-  return [field](Settings& settings, std::string_view value, std::string& reason) {
+  return [field](Settings& settings, std::string_view value, std::string& reason) -> SettingResult {
     auto parsed = parse_bool(value);
     if (!parsed) {
       reason = "expected true or false (also yes/no, on/off, 1/0)";
-      return false;
+      return SettingResult::BadValue;
     }
     settings.*field = *parsed;
-    return true;
+    return SettingResult::Applied;
   };
 }
 
 /// Any text; `required` refuses the empty string.
 Setter text(std::string Settings::*field, bool required = false) {
-  return [field, required](Settings& settings, std::string_view value, std::string& reason) {
+  return [field, required](Settings& settings, std::string_view value,
+                           std::string& reason) -> SettingResult {
     if (required && value.empty()) {
       reason = "must not be empty";
-      return false;
+      return SettingResult::BadValue;
     }
     settings.*field = std::string(value);
-    return true;
+    return SettingResult::Applied;
   };
 }
 
@@ -129,8 +152,8 @@ bool set_aws_endpoint(Settings& settings, std::string_view value, std::string& r
 const std::vector<std::pair<std::string_view, Setter>>& setters() {
   static const std::vector<std::pair<std::string_view, Setter>> table = {
       {"confdir", text(&Settings::confdir, true)},
-      {"remote", set_remote},
-      {"interval", seconds(&Settings::interval, 1)},
+      {"remote", checked(set_remote)},
+      {"interval", seconds(&Settings::interval, 1)},  // the crash-loop window adds 60 to it
       {"aws", flag(&Settings::aws)},
       {"pull", flag(&Settings::pull)},
       {"cache", text(&Settings::cache_dir, true)},
@@ -139,14 +162,14 @@ const std::vector<std::pair<std::string_view, Setter>>& setters() {
       {"start_wait", seconds(&Settings::start_wait, 0)},
       {"rolling_wait", seconds(&Settings::rolling_wait, 0)},
       {"health_timeout", seconds(&Settings::health_timeout, 1)},
-      {"crashloop_restarts", seconds(&Settings::crashloop_restarts, 1)},
-      {"gc", set_gc},
+      {"crashloop_restarts", bounded(&Settings::crashloop_restarts, 1, 1000, "restarts")},
+      {"gc", checked(set_gc)},
       {"gc_keep_volumes", flag(&Settings::gc_keep_volumes)},
-      {"aws_endpoint", set_aws_endpoint},
+      {"aws_endpoint", checked(set_aws_endpoint)},
       {"aws_imdsv1", flag(&Settings::aws_imdsv1)},
       {"strict_modes", flag(&Settings::strict_modes)},
-      {"log_format", set_log_format},
-      {"metrics_listen", set_metrics_listen},
+      {"log_format", checked(set_log_format)},
+      {"metrics_listen", checked(set_metrics_listen)},
       {"username", text(&Settings::registry_username)},
       {"password", text(&Settings::registry_password)},
       {"email", text(&Settings::registry_email)},
@@ -169,9 +192,24 @@ SettingResult apply_setting(Settings& settings, std::string_view key, std::strin
   std::string name = lower(key);  // "Interval=60" is not worth an error
   for (const auto& [known, setter] : setters()) {
     if (known != name) continue;
-    return setter(settings, value, reason) ? SettingResult::Applied : SettingResult::BadValue;
+    return setter(settings, value, reason);
   }
   return SettingResult::UnknownKey;
+}
+
+bool is_setting_key(std::string_view key) {
+  std::string name = lower(key);
+  const auto& table = setters();
+  return std::any_of(table.begin(), table.end(), [&](const auto& entry) { return entry.first == name; });
+}
+
+bool user_data_may_set(std::string_view key) {
+  static constexpr std::string_view allowed[] = {
+      "interval",     "pull",           "exclusive",          "stop_timeout", "start_wait",
+      "rolling_wait", "health_timeout", "crashloop_restarts", "gc",           "gc_keep_volumes",
+      "strict_modes", "username",       "password",           "email",        "registry"};
+  std::string name = lower(key);
+  return std::find(std::begin(allowed), std::end(allowed), name) != std::end(allowed);
 }
 
 bool is_secret_setting(std::string_view key) { return lower(key) == "password"; }

@@ -47,7 +47,7 @@ TEST_CASE("apply_setting: every key sets its field") {
   CHECK(s.rolling_wait == 20);
   CHECK(apply(s, "crashloop_restarts", "5").first == SettingResult::Applied);
   CHECK(s.crashloop_restarts == 5);
-  CHECK(apply(s, "crashloop_restarts", "0").first == SettingResult::BadValue);
+  CHECK(apply(s, "crashloop_restarts", "0").first == SettingResult::OutOfRange);
   CHECK(apply(s, "health_timeout", "30").first == SettingResult::Applied);
   CHECK(s.health_timeout == 30);
   CHECK(apply(s, "gc", "aggressive").first == SettingResult::Applied);
@@ -94,10 +94,10 @@ TEST_CASE("apply_setting: unknown keys") {
 TEST_CASE("apply_setting: bad values leave the setting alone and say why") {
   Settings s;
   CHECK(apply(s, "interval", "0") ==
-        std::pair{SettingResult::BadValue, std::string("expected a whole number of seconds >= 1")});
-  for (const char* bad : {"", "-1", "1.5", "60s", "abc", "99999999999"})
+        std::pair{SettingResult::OutOfRange, std::string("expected a whole number of seconds from 1 to 86400")});
+  for (const char* bad : {"", "-", "1.5", "60s", "abc", " 5", "+5", "0x10"})
     CHECK(apply(s, "interval", bad).first == SettingResult::BadValue);
-  CHECK(apply(s, "stop_timeout", "-1").second == "expected a whole number of seconds >= 0");
+  CHECK(apply(s, "stop_timeout", "-1").second == "expected a whole number of seconds from 0 to 86400");
   CHECK(apply(s, "aws", "maybe").second == "expected true or false (also yes/no, on/off, 1/0)");
   CHECK(apply(s, "gc", "sometimes").second == "expected on, off or aggressive");
   CHECK(apply(s, "log_format", "xml").second == "expected text or json");
@@ -129,4 +129,34 @@ TEST_CASE("is_secret_setting") {
   CHECK(is_secret_setting("password"));
   CHECK(is_secret_setting("PASSWORD"));
   CHECK_FALSE(is_secret_setting("username"));
+}
+
+TEST_CASE("seconds settings: at most a day, out of range is its own result") {
+  Settings s;
+  for (const char* key : {"interval", "stop_timeout", "start_wait", "rolling_wait", "health_timeout"}) {
+    INFO(key);
+    CHECK(apply(s, key, "86400").first == SettingResult::Applied);
+    for (const char* big : {"86401", "2147483647", "2147483648", "99999999999",
+                            "99999999999999999999999", "-1"})
+      CHECK(apply(s, key, big).first == SettingResult::OutOfRange);
+  }
+  CHECK(s.interval == 86400);
+  CHECK(apply(s, "interval", "2147483647").second ==
+        "expected a whole number of seconds from 1 to 86400");
+  CHECK(apply(s, "crashloop_restarts", "1001").first == SettingResult::OutOfRange);
+  CHECK(apply(s, "crashloop_restarts", "1000").first == SettingResult::Applied);
+}
+
+TEST_CASE("user-data may set only the listed keys; every listed key is a real key") {
+  for (const char* key : {"cache", "remote", "confdir", "aws", "aws_endpoint", "aws_imdsv1",
+                          "log_format", "metrics_listen", "CACHE"})
+    CHECK_FALSE(user_data_may_set(key));
+  for (const char* key : {"interval", "pull", "exclusive", "stop_timeout", "start_wait",
+                          "rolling_wait", "health_timeout", "crashloop_restarts", "gc",
+                          "gc_keep_volumes", "strict_modes", "username", "password", "email",
+                          "registry", "Interval"}) {
+    CHECK(user_data_may_set(key));
+    CHECK(is_setting_key(key));
+  }
+  CHECK_FALSE(is_setting_key("intervall"));
 }

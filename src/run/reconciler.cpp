@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <set>
 
@@ -119,7 +120,8 @@ RunResult reconcile_once(Settings settings, RunContext& context) {
   if (context.history) {
     if (!settings.dry_run)
       request_crash_loop_rollbacks(observed.containers, *context.history, context.engine,
-                                   settings.crashloop_restarts, 60 + settings.interval,
+                                   settings.crashloop_restarts,
+                                   60 + std::int64_t{settings.interval},
                                    now_of(context));
     rolled_back = apply_history(desired, observed.images, *context.history);
   }

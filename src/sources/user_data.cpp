@@ -56,17 +56,29 @@ void apply_settings(const rapidjson::Document& doc, Settings& settings, UserData
       result.errors.push_back({where, "expected a string, number or boolean"});
       continue;
     }
+    // A known key user-data may not set is refused by name; an unknown one stays "unknown".
+    if (is_setting_key(key) && !user_data_may_set(key)) {
+      result.warnings.push_back(fmt::format(
+          "{}: \"{}\" cannot be set from user-data (only in dockerup.conf or on the command "
+          "line), ignored",
+          where, key));
+      continue;
+    }
     std::string reason;
+    std::string shown = is_secret_setting(key) ? "(hidden)" : "\"" + *text + "\"";
     switch (apply_setting(settings, key, *text, reason)) {
       case SettingResult::Applied:
         break;
       case SettingResult::UnknownKey:
         result.warnings.push_back(fmt::format("{}: unknown setting, ignored", where));
         break;
+      case SettingResult::OutOfRange:  // the key is refused; the containers still count
+        result.warnings.push_back(
+            fmt::format("{}: value {} refused ({}); the setting keeps its value", where, shown,
+                        reason));
+        break;
       case SettingResult::BadValue:
-        result.errors.push_back(
-            {where, fmt::format("bad value {}: {}",
-                                is_secret_setting(key) ? "(hidden)" : "\"" + *text + "\"", reason)});
+        result.errors.push_back({where, fmt::format("bad value {}: {}", shown, reason)});
         break;
     }
   }

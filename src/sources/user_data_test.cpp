@@ -2,6 +2,7 @@
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 
@@ -52,6 +53,46 @@ TEST_CASE("user-data: other top-level keys are settings") {
   CHECK(parsed.warnings[0].find("$.colour") != std::string::npos);
   CHECK(mentions(parsed.errors, "user-data: $.stop_timeout"));
   CHECK(mentions(parsed.errors, "user-data: $.gc: expected a string, number or boolean"));
+}
+
+TEST_CASE("user-data: cache, remote and confdir are refused with a warning naming the key") {
+  Settings settings;
+  UserDataParse parsed = parse_user_data(
+      R"({"containers": [], "cache": "/tmp/elsewhere", "remote": "tcp://10.0.0.1:2375",
+          "confdir": "/tmp/c.d", "metrics_listen": ":9100", "interval": 30})",
+      settings);
+  CHECK(parsed.complete);
+  CHECK(parsed.errors.empty());
+  CHECK(settings.cache_dir == Settings{}.cache_dir);
+  CHECK(settings.remote == Settings{}.remote);
+  CHECK(settings.confdir == Settings{}.confdir);
+  CHECK(settings.metrics_listen == Settings{}.metrics_listen);
+  CHECK(settings.interval == 30);  // an allowed key next to them still applies
+  REQUIRE(parsed.warnings.size() == 4);
+  for (const char* key : {"cache", "remote", "confdir", "metrics_listen"}) {
+    bool named = std::any_of(parsed.warnings.begin(), parsed.warnings.end(), [&](const auto& w) {
+      return w.find(fmt::format("user-data: $.{}: \"{}\" cannot be set from user-data", key,
+                                key)) != std::string::npos;
+    });
+    CHECK_MESSAGE(named, key);
+  }
+}
+
+TEST_CASE("user-data: a seconds value out of range is refused with a warning, not applied") {
+  Settings settings;
+  UserDataParse parsed = parse_user_data(
+      R"({"containers": [{"name": "web", "image": "busybox:1"}], "interval": 2147483647,
+          "stop_timeout": 86401, "health_timeout": "5"})",
+      settings);
+  CHECK(parsed.complete);
+  CHECK(parsed.errors.empty());
+  CHECK(parsed.specs.size() == 1);
+  CHECK(settings.interval == Settings{}.interval);
+  CHECK(settings.stop_timeout == Settings{}.stop_timeout);
+  CHECK(settings.health_timeout == 5);
+  REQUIRE(parsed.warnings.size() == 2);
+  CHECK(parsed.warnings[0].find("$.interval: value \"2147483647\" refused") != std::string::npos);
+  CHECK(parsed.warnings[1].find("from 0 to 86400") != std::string::npos);
 }
 
 TEST_CASE("user-data: gzip-compressed bodies are accepted") {

@@ -63,22 +63,27 @@ test_user_data_containers_launched() {
 
 test_settings_keys_in_user_data_are_applied() {
   setup_case || return
-  local web side other="$CASE_DIR/other.d"
+  local web side other="$CASE_DIR/other.d" elsewhere
   web=$(cname web)
   side=$(cname side)
+  elsewhere=$(cname elsewhere)
   set_conf pull true
   mkdir -p "$other"
-  printf '%s\n' "$(entry "$side")" >"$other/side.json"
+  write_spec side "$(entry "$side")"
+  printf '%s\n' "$(entry "$elsewhere")" >"$other/elsewhere.json"
+  # confdir is not on the user-data whitelist: refused with a warning naming it.
   user_data "{\"pull\": false, \"confdir\": \"$other\", \"containers\": [$(entry "$web")]}"
   # No --confdir and no --pull on the command line: they would beat user-data.
   run_dockerup_raw --config "$CONF" --cache "$CACHE" --aws
   assert_exit 0
   assert_running "$web"
-  assert_running "$side"  # confdir came from user-data
+  assert_running "$side"  # the confdir of dockerup.conf stands
+  assert_absent "$elsewhere"
+  assert_match "$ERR" 'warning.*\$\.confdir.*cannot be set from user-data' "confdir refused by name"
   assert_not_contains "$ERR" "pulling" "pull=false from user-data: no registry check"
 
   # The same without the key: pull=true from dockerup.conf applies and the image is checked.
-  user_data "{\"confdir\": \"$other\", \"containers\": [$(entry "$web")]}"
+  user_data "{\"containers\": [$(entry "$web")]}"
   run_dockerup_raw --config "$CONF" --cache "$CACHE" --aws
   assert_contains "$ERR" "pulling $IMAGE_V1" "pull=true from dockerup.conf without the key"
   assert_running "$web"
