@@ -1,9 +1,9 @@
 #include "docker_json.hpp"
 
 #include "dockerup/error.hpp"
+#include "dockerup/json_parse.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 
 #include <algorithm>
 #include <charconv>
@@ -15,10 +15,8 @@ using rapidjson::Value;
 
 rapidjson::Document parse_json(std::string_view json, std::string_view endpoint) {
   rapidjson::Document document;
-  document.Parse(json.data(), json.size());
-  if (document.HasParseError())
-    fail("{}: Docker answered with invalid JSON: {} at offset {}", endpoint,
-         rapidjson::GetParseError_En(document.GetParseError()), document.GetErrorOffset());
+  if (auto error = dockerup::parse_json(json, document))
+    fail("{}: Docker answered with invalid JSON: {}", endpoint, error->str());
   return document;
 }
 
@@ -237,8 +235,7 @@ void PullStreamChecker::finish() {
 void PullStreamChecker::check_line(std::string_view line) {
   if (error_ || line.find("error") == std::string_view::npos) return;  // progress lines are many
   rapidjson::Document document;
-  document.Parse(line.data(), line.size());
-  if (document.HasParseError() || !document.IsObject()) return;
+  if (dockerup::parse_json(line, document) || !document.IsObject()) return;
   std::string message;
   if (const Value* detail = member(document, "errorDetail"))
     message = string_member(*detail, "message");

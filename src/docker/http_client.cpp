@@ -1,6 +1,7 @@
 #include "dockerup/http_client.hpp"
 
 #include "dockerup/http_curl.hpp"
+#include "dockerup/json_parse.hpp"
 
 #include <rapidjson/document.h>
 
@@ -161,8 +162,7 @@ HttpResponse HttpClient::perform(const HttpRequest& request) const {
 
 std::string error_message_from_body(std::string_view body) {
   rapidjson::Document document;
-  document.Parse(body.data(), body.size());
-  if (!document.HasParseError() && document.IsObject()) {
+  if (!parse_json(body, document) && document.IsObject()) {
     auto message = document.FindMember("message");
     if (message != document.MemberEnd() && message->value.IsString())
       return message->value.GetString();

@@ -2,10 +2,10 @@
 
 #include "dockerup/error.hpp"
 #include "dockerup/atomic_file.hpp"
+#include "dockerup/json_parse.hpp"
 #include "dockerup/log.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
@@ -20,10 +20,8 @@ constexpr int ledger_version = 1;
 
 std::set<std::string> parse_image_ledger(const std::string& json) {
   rapidjson::Document document;
-  document.Parse(json.data(), json.size());
-  if (document.HasParseError())
-    fail("offset {}: {}", document.GetErrorOffset(),
-         rapidjson::GetParseError_En(document.GetParseError()));
+  if (auto error = parse_json(json, document, {.max_bytes = kMaxLocalJsonBytes}))
+    fail("{}", error->str());
   if (!document.IsObject()) fail("expected a JSON object");
   auto version = document.FindMember("version");
   if (version == document.MemberEnd() || !version->value.IsInt() ||

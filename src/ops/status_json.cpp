@@ -1,6 +1,8 @@
 // status.json: the RunStatus as one JSON object. Field names are documented in dockerup(8).
 #include "dockerup/status.hpp"
 
+#include "dockerup/json_parse.hpp"
+
 #include <rapidjson/document.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
@@ -129,8 +131,7 @@ std::string status_to_json(const RunStatus& status) {
 std::optional<RunStatus> status_from_json(const std::string& text, std::string& error) {
   error.clear();
   rapidjson::Document document;
-  document.Parse(text.c_str(), text.size());
-  if (document.HasParseError() || !document.IsObject()) {
+  if (parse_json(text, document, {.max_bytes = kMaxLocalJsonBytes}) || !document.IsObject()) {
     error = "not a status file (expected one JSON object)";
     return std::nullopt;
   }

@@ -3,6 +3,7 @@
 #include "dockerup/error.hpp"
 #include "dockerup/executor.hpp"
 #include "dockerup/image_ref.hpp"
+#include "dockerup/json_parse.hpp"
 #include "dockerup/labels.hpp"
 #include "dockerup/atomic_file.hpp"
 #include "dockerup/log.hpp"
@@ -83,8 +84,7 @@ ContainerHistory History::load(const std::string& name) const {
   auto text = read_whole_file(folder_ + "/" + name + ".json");
   if (!text) return h;
   rapidjson::Document doc;
-  doc.Parse(text->c_str());
-  if (doc.HasParseError() || !doc.IsObject()) {
+  if (parse_json(*text, doc, {.max_bytes = kMaxLocalJsonBytes}) || !doc.IsObject()) {
     log_warning("history of {} is unreadable ({}/{}.json); starting it afresh", name, folder_, name);
     return h;
   }

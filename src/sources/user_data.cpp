@@ -1,11 +1,11 @@
 // Parsing EC2 user-data: {"containers": [ ... ]} plus settings keys, maybe gzip-compressed.
 #include "dockerup/config_file.hpp"
+#include "dockerup/json_parse.hpp"
 #include "dockerup/spec_parser.hpp"
 #include "dockerup/user_data.hpp"
 #include "gzip.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -18,17 +18,17 @@ constexpr const char* kExpected =
     "expected JSON {\"containers\": [...]}; no user-data containers are read and none are "
     "removed until it is fixed";
 
-std::string describe_not_json(const std::string& body, const rapidjson::Document& doc) {
+std::string describe_not_json(const std::string& body, const std::optional<JsonError>& error) {
   if (body.starts_with("#!")) return "a script (starts with \"#!\"), not JSON";
   if (body.starts_with("#cloud-config")) return "a cloud-init config, not JSON";
   if (body.starts_with("Content-Type: multipart"))
     return "a MIME multi-part archive, not JSON";
-  if (doc.HasParseError())
-    return fmt::format("not JSON: {} (at byte {})",
-                       rapidjson::GetParseError_En(doc.GetParseError()), doc.GetErrorOffset());
+  if (error) return "not JSON: " + error->str();
   return "JSON but not an object";
 }
 
+/// Recursive (Accept), which is safe because parse_json refused anything nested deeper than
+/// kMaxJsonDepth.
 std::string to_json_text(const rapidjson::Value& value) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
@@ -135,10 +135,9 @@ UserDataParse parse_user_data(const std::string& raw_body, Settings& settings) {
   }
   rapidjson::Document doc;
   // The same leniency as containers.d files (spec_parser.hpp): comments, trailing commas.
-  constexpr unsigned kFlags = rapidjson::kParseCommentsFlag | rapidjson::kParseTrailingCommasFlag;
-  doc.Parse<kFlags>(body.data(), body.size());
-  if (doc.HasParseError() || !doc.IsObject()) {
-    result.errors.push_back({kSource, fmt::format("{}; {}", describe_not_json(body, doc),
+  auto error = parse_json(body, doc, {.lenient = true, .max_bytes = kMaxLocalJsonBytes});
+  if (error || !doc.IsObject()) {
+    result.errors.push_back({kSource, fmt::format("{}; {}", describe_not_json(body, error),
                                                   kExpected)});
     return result;
   }

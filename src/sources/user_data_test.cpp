@@ -108,6 +108,52 @@ TEST_CASE("user-data: gzip-compressed bodies are accepted") {
   CHECK(mentions(truncated.errors, "gzip"));
 }
 
+namespace {
+
+std::string base64_decode(const std::string& text) {
+  const std::string alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  unsigned bits = 0, count = 0;
+  for (char c : text) {
+    auto index = alphabet.find(c);
+    if (index == std::string::npos) continue;  // '=' padding
+    bits = (bits << 6) | static_cast<unsigned>(index);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out += static_cast<char>((bits >> count) & 0xFF);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("user-data: 356 bytes of gzip inflating to 300,000 '[' are an error, not a crash") {
+  // The body from issue 12: gzip of {"containers": [], "x": followed by 300,000 '['. Parsed
+  // recursively it overflowed the stack (SIGSEGV on every run).
+  std::string body = base64_decode(
+      "H4sIAP1gDmsC/+3GsQmAMBAAwFXC106QVYKFhBRpIqhFwOXFNcJddW/UczxHH+26I6eybynmHw" +
+      std::string(386, 'A') + "WMgHy50CsviTBAA=");
+  REQUIRE(body.size() == 356);
+  Settings settings;
+  UserDataParse parsed = parse_user_data(body, settings);
+  CHECK_FALSE(parsed.complete);
+  CHECK(parsed.specs.empty());
+  REQUIRE(parsed.errors.size() == 1);
+  CHECK(parsed.errors[0].str().find("not JSON: nested deeper than 64 levels") != std::string::npos);
+}
+
+TEST_CASE("user-data: a deep value inside a container entry is refused before it is re-read") {
+  Settings settings;
+  std::string deep = std::string(5000, '[') + std::string(5000, ']');
+  UserDataParse parsed = parse_user_data(
+      R"({"containers": [{"image": "busybox", "x": )" + deep + "}]}", settings);
+  CHECK_FALSE(parsed.complete);
+  CHECK(mentions(parsed.errors, "nested deeper than 64 levels"));
+}
+
 TEST_CASE("user-data: a cloud-init script is an error, never an empty list") {
   Settings settings;
   UserDataParse script = parse_user_data("#!/bin/bash\necho hello\n", settings);

@@ -2,33 +2,22 @@
 // original README's own examples have // comments, and people copy them.
 #include "dockerup/spec_parser.hpp"
 
+#include "dockerup/json_parse.hpp"
 #include "spec_object.hpp"
 
 #include <fmt/format.h>
-#include <rapidjson/error/en.h>
-
-#include <cctype>
 
 namespace dockerup {
 namespace {
 
-// Iterative parsing: a hostile file of ten thousand '[' cannot overflow the stack.
-constexpr unsigned parse_flags = rapidjson::kParseCommentsFlag | rapidjson::kParseTrailingCommasFlag |
-                                 rapidjson::kParseValidateEncodingFlag |
-                                 rapidjson::kParseIterativeFlag;
+// Comments and trailing commas: people copy the original README's examples. Iterative, depth-
+// and size-limited (json_parse.hpp): a hostile file of ten thousand '[' is just an error.
+constexpr JsonOptions parse_options{
+    .lenient = true, .validate_utf8 = true, .max_bytes = kMaxLocalJsonBytes};
 
-/// "Missing a comma or '}' after an object member." -> "missing a comma or '}' after an
-/// object member", to read as the tail of our own message.
-std::string reason_text(rapidjson::ParseErrorCode code) {
-  std::string reason = rapidjson::GetParseError_En(code);
-  if (!reason.empty() && reason.back() == '.') reason.pop_back();
-  if (!reason.empty()) reason[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(reason[0])));
-  return reason;
-}
-
-Error syntax_error(const std::string& text, const rapidjson::Document& document,
-                   const std::string& source) {
-  std::size_t offset = std::min(document.GetErrorOffset(), text.size());
+Error syntax_error(const std::string& text, const JsonError& error, const std::string& source) {
+  if (error.too_big) return {source, "invalid JSON: " + error.reason};
+  std::size_t offset = std::min(error.offset, text.size());
   std::size_t line = 1, column = 1;
   for (std::size_t i = 0; i < offset; ++i) {
     if (text[i] == '\n') {
@@ -38,8 +27,7 @@ Error syntax_error(const std::string& text, const rapidjson::Document& document,
       ++column;
     }
   }
-  return {source, fmt::format("invalid JSON at line {}, column {}: {}", line, column,
-                              reason_text(document.GetParseError()))};
+  return {source, fmt::format("invalid JSON at line {}, column {}: {}", line, column, error.reason)};
 }
 
 }  // namespace
@@ -48,9 +36,8 @@ SpecParse parse_spec_text(const std::string& json_text, const std::string& sourc
                           const std::string& default_name) {
   SpecParse result;
   rapidjson::Document document;
-  document.Parse<parse_flags>(json_text.data(), json_text.size());
-  if (document.HasParseError()) {
-    result.errors.push_back(syntax_error(json_text, document, source));
+  if (auto error = parse_json(json_text, document, parse_options)) {
+    result.errors.push_back(syntax_error(json_text, *error, source));
     return result;
   }
   JsonReader reader(source);

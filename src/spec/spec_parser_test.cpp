@@ -412,8 +412,15 @@ TEST_CASE("deeply nested input does not crash the parser") {
   std::string deep(100000, '[');
   SpecParse result = parse(deep);
   CHECK(result.errors.size() == 1);
+  // Balanced but deeper than the limit: refused while parsing, so nothing recurses over it later.
   std::string nested_field = with_image("\"x\": " + std::string(50000, '[') + std::string(50000, ']'));
-  CHECK(parse(nested_field).warnings.size() == 1);
+  SpecParse too_deep = parse(nested_field);
+  REQUIRE(too_deep.errors.size() == 1);
+  CHECK(too_deep.errors[0].message.find("nested deeper than 64 levels") != std::string::npos);
+  // Within the limit, an unknown nested field is only a warning.
+  std::string shallow = with_image("\"x\": " + std::string(60, '[') + std::string(60, ']'));
+  CHECK(parse(shallow).errors.empty());
+  CHECK(parse(shallow).warnings.size() == 1);
 }
 
 TEST_CASE("is_valid_container_name") {
