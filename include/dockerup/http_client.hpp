@@ -15,6 +15,14 @@
 
 namespace dockerup {
 
+/// The largest response body kept in memory (HttpResponse::body). Docker's biggest answers
+/// (a container or image list on a busy host) are a few MiB; a peer that sends more is broken
+/// or hostile, and must not make a root daemon allocate whatever it likes.
+inline constexpr std::size_t kMaxResponseBody = 64 * 1024 * 1024;
+
+/// "64 MiB" for whole MiB, else "1000 bytes": how size limits are named in errors.
+std::string describe_size(std::size_t bytes);
+
 struct HttpRequest {
   std::string method = "GET";
   std::string path;  ///< appended to the client's base URL: "/v1.41/containers/json?all=1"
@@ -29,6 +37,9 @@ struct HttpRequest {
   /// not kept in HttpResponse::body (streams such as Docker's pull progress can be long). Error
   /// bodies are still kept in HttpResponse::body, so their message can be read.
   std::function<void(std::string_view chunk)> body_sink;
+  /// A body longer than this (error bodies included; not what goes to body_sink) fails the
+  /// request with HttpFailure(0) naming the limit.
+  std::size_t max_body = kMaxResponseBody;
 };
 
 struct HttpResponse {

@@ -12,6 +12,10 @@
 
 namespace dockerup {
 
+/// EC2 limits user-data to 16 KiB; an answer far bigger than that is not a metadata service,
+/// and is refused instead of being kept in memory.
+inline constexpr std::size_t kMaxUserDataBody = 4 * 1024 * 1024;
+
 struct ImdsOptions {
   std::string endpoint = "http://169.254.169.254";  ///< scheme://host[:port], no trailing slash
   bool allow_imdsv1 = true;  ///< GET without a token when the token endpoint is absent (404/405)
@@ -19,6 +23,7 @@ struct ImdsOptions {
   std::chrono::milliseconds total_timeout{3000};  ///< per request
   int attempts = 3;
   std::chrono::milliseconds first_backoff{200};  ///< doubled after each failed attempt
+  std::size_t max_body = kMaxUserDataBody;  ///< a longer answer fails the request, naming the limit
 };
 
 /// Endpoint: `env_endpoint` (AWS_EC2_METADATA_SERVICE_ENDPOINT) when set and not empty, else

@@ -73,8 +73,14 @@ class DockerEngine final : public Engine {
     std::string path = "/images/create?fromImage=" + url_escape(ref.name()) +
                        "&tag=" + url_escape(ref.digest.empty() ? ref.tag : ref.digest);
     PullStreamChecker checker;
-    call(
-        {"POST", path, "", pull_timeout, {}, [&](std::string_view chunk) { checker.feed(chunk); }});
+    auto feed = [&](std::string_view chunk) {
+      try {
+        checker.feed(chunk);
+      } catch (const Failure& failure) {
+        fail("pulling {}: {}", ref.str(), failure.what());
+      }
+    };
+    call({"POST", path, "", pull_timeout, {}, feed});
     checker.finish();
     if (checker.error()) fail("pulling {}: {}", ref.str(), *checker.error());
   }

@@ -2,6 +2,7 @@
 // the answers. The real daemon is exercised by the integration tests.
 #include "dockerup/docker_engine.hpp"
 
+#include "docker_json.hpp"
 #include "fake_http_server.hpp"
 
 #include <doctest/doctest.h>
@@ -156,6 +157,16 @@ TEST_CASE("pull fails on an error inside a 200 stream, on HTTP errors and on bad
           "POST /images/create?fromImage=127.0.0.1%3A5999%2Fapp&tag=v1: 500: dial tcp"));
   CHECK_THROWS_WITH(engine->pull("Not Valid"), "\"Not Valid\" is not a valid image reference");
   CHECK(server.requests().size() == 3);
+}
+
+TEST_CASE("pull fails on a progress line over 1 MiB, naming the limit") {
+  std::string long_line = "{\"status\":\"" + std::string(PullStreamChecker::max_line, 'x') + "\"}\n";
+  FakeHttpServer server({version_answer, {http_response(200, long_line)}});
+  auto engine = engine_for(server);
+  CHECK_THROWS_WITH_AS(engine->pull("app:v1"),
+                       "pulling app:v1: the pull progress stream has a line longer than the "
+                       "limit of 1 MiB",
+                       Failure);
 }
 
 TEST_CASE("registry_digest: the digest, nullopt when the daemon cannot tell, no call for digests") {

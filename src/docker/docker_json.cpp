@@ -1,6 +1,7 @@
 #include "docker_json.hpp"
 
 #include "dockerup/error.hpp"
+#include "dockerup/http_client.hpp"
 #include "dockerup/json_parse.hpp"
 
 #include <rapidjson/document.h>
@@ -216,11 +217,15 @@ std::string parse_created_id(std::string_view json) {
 void PullStreamChecker::feed(std::string_view chunk) {
   while (!chunk.empty()) {
     auto newline = chunk.find('\n');
+    std::string_view piece = chunk.substr(0, newline);
+    if (partial_line_.size() + piece.size() > max_line)
+      fail("the pull progress stream has a line longer than the limit of {}",
+           describe_size(max_line));
     if (newline == std::string_view::npos) {
       partial_line_.append(chunk);
       return;
     }
-    partial_line_.append(chunk.substr(0, newline));
+    partial_line_.append(piece);
     check_line(partial_line_);
     partial_line_.clear();
     chunk.remove_prefix(newline + 1);

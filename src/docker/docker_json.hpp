@@ -32,7 +32,11 @@ int exit_code_from_status(std::string_view status);
 /// the pull will work: failures arrive as lines {"error": "...", "errorDetail": {...}}.
 class PullStreamChecker {
  public:
-  /// Chunks may end in the middle of a line.
+  /// Progress lines are a few hundred bytes; a line longer than this is not Docker's.
+  static constexpr std::size_t max_line = 1024 * 1024;
+
+  /// Chunks may end in the middle of a line. Throws Failure naming the limit when a line grows
+  /// beyond max_line (the stream itself may be long: it is never kept whole).
   void feed(std::string_view chunk);
   /// Call when the stream ended: checks the last line if it had no newline.
   void finish();

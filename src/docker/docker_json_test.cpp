@@ -191,3 +191,27 @@ TEST_CASE("pull stream: error without detail, error on the last line without a n
   empty.feed("{\"error\":\"\",\"errorDetail\":{}}\n");
   CHECK(empty.error() == "Docker reported an error without a message");
 }
+
+TEST_CASE("pull stream: a line over 1 MiB is an error naming the limit, in one chunk or many") {
+  std::string part(PullStreamChecker::max_line / 2, 'x');
+  PullStreamChecker exactly;  // a line of exactly max_line bytes is fine
+  exactly.feed(part);
+  exactly.feed(part + "\n");
+  CHECK_FALSE(exactly.error());
+
+  PullStreamChecker split;
+  split.feed(part);
+  split.feed(part);
+  CHECK_THROWS_WITH_AS(split.feed("x"),
+                       "the pull progress stream has a line longer than the limit of 1 MiB",
+                       Failure);
+
+  PullStreamChecker whole;
+  CHECK_THROWS_AS(whole.feed(std::string(PullStreamChecker::max_line + 1, 'x') + "\n"), Failure);
+
+  PullStreamChecker many_lines;  // the stream as a whole has no limit
+  std::string line(1000, 'y');
+  line += '\n';
+  for (int i = 0; i < 3000; ++i) many_lines.feed(line);
+  CHECK_FALSE(many_lines.error());
+}

@@ -57,16 +57,21 @@ struct Transfer {
   const HttpRequest* request;
   HttpResponse response;
   std::exception_ptr sink_failure;  ///< what the body sink threw, rethrown after the transfer
+  bool too_big = false;             ///< the kept body would have exceeded request->max_body
 };
 
 size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
   std::string_view chunk(data, size * count);
   try {
-    if (transfer->request->body_sink && transfer->response.ok())
+    if (transfer->request->body_sink && transfer->response.ok()) {
       transfer->request->body_sink(chunk);
-    else
+    } else if (transfer->response.body.size() + chunk.size() > transfer->request->max_body) {
+      transfer->too_big = true;
+      return 0;  // makes libcurl abort the transfer
+    } else {
       transfer->response.body.append(chunk);
+    }
   } catch (...) {
     transfer->sink_failure = std::current_exception();
     return 0;  // makes libcurl abort the transfer with CURLE_WRITE_ERROR
@@ -151,6 +156,11 @@ HttpResponse HttpClient::perform(const HttpRequest& request) const {
 
   CURLcode code = easy.perform();
   if (transfer.sink_failure) std::rethrow_exception(transfer.sink_failure);
+  if (transfer.too_big)
+    throw HttpFailure(0, fmt::format("{} {}{}: the response body exceeds the limit of {}",
+                                     request.method, url,
+                                     unix_socket_.empty() ? "" : " via " + unix_socket_,
+                                     describe_size(request.max_body)));
   if (code != CURLE_OK) {
     std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
     throw HttpFailure(0, fmt::format("{} {}{}: {}", request.method, url,
@@ -158,6 +168,12 @@ HttpResponse HttpClient::perform(const HttpRequest& request) const {
   }
   transfer.response.status = easy.response_code();
   return std::move(transfer.response);
+}
+
+std::string describe_size(std::size_t bytes) {
+  constexpr std::size_t mib = 1024 * 1024;
+  if (bytes >= mib && bytes % mib == 0) return fmt::format("{} MiB", bytes / mib);
+  return fmt::format("{} bytes", bytes);
 }
 
 std::string error_message_from_body(std::string_view body) {

@@ -168,3 +168,32 @@ TEST_CASE("what the body sink throws reaches the caller") {
   request.body_sink = [](std::string_view) { throw Failure("sink is full"); };
   CHECK_THROWS_WITH_AS(client.perform(request), "sink is full", Failure);
 }
+
+TEST_CASE("a response body over the limit fails the request, naming the limit") {
+  CHECK(HttpRequest{}.max_body == 64 * 1024 * 1024);
+  FakeHttpServer server({{http_response(200, std::string(1001, 'x'))},
+                         {http_response(500, std::string(1001, 'x'))},
+                         {http_response(200, std::string(1000, 'x'))}});
+  HttpClient client("http://localhost", server.socket_path());
+  HttpRequest request;
+  request.path = "/big";
+  request.max_body = 1000;
+  for (int i = 0; i < 2; ++i) {  // a success and an error body alike
+    try {
+      client.perform(request);
+      FAIL("did not throw");
+    } catch (const HttpFailure& failure) {
+      CHECK(failure.status() == 0);
+      CHECK(std::string(failure.what()) ==
+            "GET http://localhost/big via " + server.socket_path() +
+                ": the response body exceeds the limit of 1000 bytes");
+    }
+  }
+  CHECK(client.perform(request).body.size() == 1000);
+}
+
+TEST_CASE("describe_size") {
+  CHECK(describe_size(64 * 1024 * 1024) == "64 MiB");
+  CHECK(describe_size(1024 * 1024 + 1) == "1048577 bytes");
+  CHECK(describe_size(0) == "0 bytes");
+}

@@ -8,9 +8,6 @@ namespace dockerup {
 
 namespace {
 
-/// User-data is at most 16 KiB on EC2; anything far bigger is not a metadata service.
-constexpr std::size_t kMaxBody = 4 * 1024 * 1024;
-
 struct EasyDeleter {
   void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
 };
@@ -28,11 +25,21 @@ void append_header(HeaderList& list, const std::string& line) {
   if (head != list.get()) list.reset(head);
 }
 
+/// The body being received, bounded by ImdsOptions::max_body.
+struct BoundedBody {
+  std::string& body;
+  std::size_t max;
+  bool too_big = false;
+};
+
 std::size_t append_body(char* data, std::size_t size, std::size_t count, void* user) {
-  auto* body = static_cast<std::string*>(user);
+  auto* bounded = static_cast<BoundedBody*>(user);
   std::size_t bytes = size * count;
-  if (body->size() + bytes > kMaxBody) return 0;  // makes curl fail with CURLE_WRITE_ERROR
-  body->append(data, bytes);
+  if (bounded->body.size() + bytes > bounded->max) {
+    bounded->too_big = true;
+    return 0;  // makes curl fail with CURLE_WRITE_ERROR
+  }
+  bounded->body.append(data, bytes);
   return bytes;
 }
 
@@ -60,9 +67,13 @@ class CurlImdsHttp : public ImdsHttp {
                      static_cast<long>(options_.connect_timeout.count()));
     curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count()));
     curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, append_body);
-    curl_easy_setopt(handle, CURLOPT_WRITEDATA, &reply.body);
+    BoundedBody bounded{reply.body, options_.max_body};
+    curl_easy_setopt(handle, CURLOPT_WRITEDATA, &bounded);
 
     CURLcode code = curl_easy_perform(handle);
+    if (bounded.too_big)
+      fail("{} {}: the answer is longer than the limit of {} bytes", method, url,
+           options_.max_body);
     if (code != CURLE_OK) fail("{} {}: {}", method, url, curl_easy_strerror(code));
     curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &reply.status);
     return reply;

@@ -82,6 +82,22 @@ TEST_CASE("emulator: gzip bodies arrive as they were sent") {
   CHECK(gunzip(fetch.body, error) == kBody);
 }
 
+TEST_CASE("emulator: a body over the 4 MiB limit is unavailable, naming the limit") {
+  TempDir dir;
+  write_text(dir / "user-data", std::string(kMaxUserDataBody + 1, ' '));
+  ImdsEmulator emulator({"--user-data", dir / "user-data"});
+  ImdsOptions options = options_for(emulator.endpoint());
+  options.attempts = 1;
+  CHECK(options.max_body == 4 * 1024 * 1024);
+  UserDataFetch fetch = ImdsClient(options).fetch_user_data();
+  CHECK(fetch.outcome == UserDataFetch::Outcome::Unavailable);
+  CHECK(fetch.reason.find("the answer is longer than the limit of 4194304 bytes") !=
+        std::string::npos);
+
+  write_text(dir / "user-data", std::string(kMaxUserDataBody, ' '));  // exactly the limit
+  CHECK(ImdsClient(options).fetch_user_data().body.size() == kMaxUserDataBody);
+}
+
 TEST_CASE("an endpoint nobody listens on is unavailable, not empty") {
   ImdsClient client(options_for("http://127.0.0.1:" + std::to_string(closed_port())));
   UserDataFetch fetch = client.fetch_user_data();

@@ -122,6 +122,11 @@ bool parse_entries(const rapidjson::Value& containers, UserDataParse& result) {
 
 UserDataParse parse_user_data(const std::string& raw_body, Settings& settings) {
   UserDataParse result;
+  if (raw_body.size() > kMaxUserDataBody) {  // the same limit as the metadata client's
+    result.errors.push_back({kSource, fmt::format("too big: {} bytes, the limit is {} bytes; {}",
+                                                  raw_body.size(), kMaxUserDataBody, kExpected)});
+    return result;
+  }
   std::string body = raw_body;
   if (is_gzip(raw_body)) {
     std::string error;

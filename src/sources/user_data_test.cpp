@@ -154,6 +154,16 @@ TEST_CASE("user-data: a deep value inside a container entry is refused before it
   CHECK(mentions(parsed.errors, "nested deeper than 64 levels"));
 }
 
+TEST_CASE("user-data: a body over 4 MiB is an error before it is inflated or parsed") {
+  Settings settings;
+  std::string padded = R"({"containers": []})" + std::string(kMaxUserDataBody, ' ');
+  UserDataParse parsed = parse_user_data(padded, settings);
+  CHECK_FALSE(parsed.complete);
+  CHECK(mentions(parsed.errors, "too big: 4194322 bytes, the limit is 4194304 bytes"));
+  padded.resize(kMaxUserDataBody);
+  CHECK(parse_user_data(padded, settings).complete);
+}
+
 TEST_CASE("user-data: a cloud-init script is an error, never an empty list") {
   Settings settings;
   UserDataParse script = parse_user_data("#!/bin/bash\necho hello\n", settings);
