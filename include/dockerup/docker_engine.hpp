@@ -19,6 +19,10 @@ struct DockerEndpoint {
 /// scheme it cannot use.
 DockerEndpoint parse_docker_remote(const std::string& remote);
 
+/// The X-Registry-Auth header value for these credentials: base64url of the JSON the Engine API
+/// expects ({"username","password","email","serveraddress"} or {"identitytoken","serveraddress"}).
+std::string x_registry_auth(const RegistryAuth& auth);
+
 /// Connects lazily: the first call negotiates the API version with the daemon
 /// (GET /version), so a daemon that is down only fails the calls, not the construction.
 std::unique_ptr<Engine> make_docker_engine(const DockerEndpoint& endpoint);

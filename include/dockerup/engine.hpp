@@ -4,6 +4,7 @@
 #pragma once
 
 #include "dockerup/labels.hpp"
+#include "dockerup/registry_auth.hpp"
 #include "dockerup/spec.hpp"
 
 #include <cstdint>
@@ -81,11 +82,13 @@ class Engine {
   virtual std::vector<ImageSummary> list_images() = 0;
 
   /// Pulls exactly this reference (never all tags). Throws on any error, including errors that
-  /// the engine reports inside a successful streaming body.
-  virtual void pull(const std::string& reference) = 0;
+  /// the engine reports inside a successful streaming body. `auth` null: anonymous; otherwise
+  /// the credentials for the reference's registry (sent as X-Registry-Auth).
+  virtual void pull(const std::string& reference, const RegistryAuth* auth) = 0;
   /// Digest of the manifest the registry currently serves for `reference` ("sha256:..."), or
-  /// nullopt when the engine cannot tell. Does not download the image.
-  virtual std::optional<std::string> registry_digest(const std::string& reference) = 0;
+  /// nullopt when the engine cannot tell. Does not download the image. `auth` as for pull.
+  virtual std::optional<std::string> registry_digest(const std::string& reference,
+                                                     const RegistryAuth* auth) = 0;
 
   /// Returns the new container's ID.
   virtual std::string create(const CreateRequest& request) = 0;

@@ -22,6 +22,8 @@ struct ExecutorOptions {
   /// ID of the container this dockerup runs in (empty outside a container): replacing it is a
   /// hand-over to the new container, never a stop of ourselves half-way through.
   std::string self_id;
+  /// Credentials for pulls (null: anonymous). Owned by the run.
+  RegistryAuthSource* auth = nullptr;
 };
 
 /// Injected so tests neither sleep nor need signals.

@@ -8,6 +8,7 @@
 #include "dockerup/settings.hpp"
 
 #include <functional>
+#include <memory>
 #include <set>
 #include <string>
 
@@ -46,6 +47,9 @@ struct RunContext {
   /// Self-update hand-over: called once this process replaced its own container, so that the
   /// new instance (waiting for the run lock) can take over.
   std::function<void()> release_lock;
+  /// Makes this run's registry credential lookup (each run starts with an empty cache, so a
+  /// rotated token or password is picked up). Unset: anonymous pulls.
+  std::function<std::unique_ptr<RegistryAuthSource>(const Settings& settings)> make_auth = {};
 };
 
 /// `settings` is this run's copy: user-data may change some of its keys.
@@ -53,15 +57,16 @@ RunResult reconcile_once(Settings settings, RunContext& context);
 
 /// Images to pull before planning: missing ones always, present ones when pulling is on for them
 /// (global `pull` and the spec's update.pull). Returns reference -> error for failed pulls, and
-/// sets `pulled` when any image changed locally.
+/// sets `pulled` when any image changed locally. `auth` null: anonymous pulls.
 std::map<std::string, std::string> refresh_images(const std::vector<ContainerSpec>& specs,
                                                   const std::vector<ImageSummary>& images,
-                                                  bool pull_enabled, Engine& engine, bool& pulled);
+                                                  bool pull_enabled, Engine& engine, bool& pulled,
+                                                  RegistryAuthSource* auth = nullptr);
 
 /// Dry run: the references whose tag the registry now serves as another image than the local
 /// one (asks only for digests; pulls nothing). Unknown answers count as "not moved".
 std::set<std::string> moved_images(const std::vector<ContainerSpec>& specs,
                                    const std::vector<ImageSummary>& images, bool pull_enabled,
-                                   Engine& engine);
+                                   Engine& engine, RegistryAuthSource* auth = nullptr);
 
 }  // namespace dockerup

@@ -48,7 +48,17 @@ struct Call {
   milliseconds timeout = default_timeout;
   std::set<long> also_fine = {};  ///< statuses besides 2xx that mean success (304)
   std::function<void(std::string_view)> body_sink = {};
+  const RegistryAuth* auth = nullptr;  ///< sent as X-Registry-Auth when set
 };
+
+/// " (credentials for REGISTRY from ORIGIN)" for error messages: which credentials were used
+/// tells the operator where to look, and names no secret.
+std::string credentials_note(const ImageRef& ref, const RegistryAuth* auth) {
+  if (!auth)
+    return fmt::format(" (anonymous: no credentials for {})",
+                       ref.registry.empty() ? "docker.io" : ref.registry);
+  return fmt::format(" (credentials for {} from {})", auth->server_address, auth->origin);
+}
 
 class DockerEngine final : public Engine {
  public:
@@ -67,36 +77,41 @@ class DockerEngine final : public Engine {
     return parse_image_list(call({"GET", "/images/json", ""}).body);
   }
 
-  void pull(const std::string& reference) override {
+  void pull(const std::string& reference, const RegistryAuth* auth) override {
     ImageRef ref = parsed_reference(reference);
     // fromImage without a tag would pull every tag of the repository (the original's bug).
     std::string path = "/images/create?fromImage=" + url_escape(ref.name()) +
                        "&tag=" + url_escape(ref.digest.empty() ? ref.tag : ref.digest);
     PullStreamChecker checker;
-    auto feed = [&](std::string_view chunk) {
-      try {
-        checker.feed(chunk);
-      } catch (const Failure& failure) {
-        fail("pulling {}: {}", ref.str(), failure.what());
-      }
-    };
-    call({"POST", path, "", pull_timeout, {}, feed});
+    // A stream line that breaks a limit throws from inside the transfer; like an HTTP error it
+    // becomes this pull's error, naming the image and the credentials used.
+    Call pull_call{"POST", path, "", pull_timeout, {}, [&](std::string_view chunk) { checker.feed(chunk); }};
+    pull_call.auth = auth;
+    try {
+      call(pull_call);
+    } catch (const std::exception& e) {
+      fail("pulling {}{}: {}", ref.str(), credentials_note(ref, auth), e.what());
+    }
     checker.finish();
-    if (checker.error()) fail("pulling {}: {}", ref.str(), *checker.error());
+    if (checker.error()) fail("pulling {}{}: {}", ref.str(), credentials_note(ref, auth), *checker.error());
   }
 
   /// nullopt whenever the daemon answers with an HTTP error: the registry is unreachable, wants
   /// credentials, does not know the name, or the daemon is too old for /distribution. The caller
-  /// then cannot tell whether the image moved, which is what nullopt means. Transport errors
-  /// (daemon down, timeout) throw: the daemon itself is in trouble.
-  std::optional<std::string> registry_digest(const std::string& reference) override {
+  /// then cannot tell whether the image moved, which is what nullopt means (and the pull that
+  /// follows reports the registry's error). Transport errors (daemon down, timeout) throw: the
+  /// daemon itself is in trouble.
+  std::optional<std::string> registry_digest(const std::string& reference,
+                                             const RegistryAuth* auth) override {
     ImageRef ref = parsed_reference(reference);
     if (!ref.digest.empty()) return ref.digest;  // a digest reference cannot move
     std::string path = "/distribution/" + path_part(ref.str(), true, "image reference") + "/json";
-    HttpResponse response = send({"GET", path, ""});
+    Call digest_call{"GET", path, ""};
+    digest_call.auth = auth;
+    HttpResponse response = send(digest_call);
     if (!response.ok()) {
-      log_debug("registry digest of {}: GET {}: {}: {}", ref.str(), path, response.status,
-                error_message_from_body(response.body));
+      log_debug("registry digest of {}{}: GET {}: {}: {}", ref.str(), credentials_note(ref, auth), path,
+                response.status, error_message_from_body(response.body));
       return std::nullopt;
     }
     return parse_distribution_digest(response.body);
@@ -152,6 +167,7 @@ class DockerEngine final : public Engine {
     if (!call.body.empty()) request.content_type = "application/json";
     request.timeout = call.timeout;
     request.body_sink = call.body_sink;
+    if (call.auth) request.headers.emplace_back("X-Registry-Auth", x_registry_auth(*call.auth));
     return http_.perform(request);
   }
 

@@ -3,6 +3,7 @@
 #include "dockerup/docker_engine.hpp"
 
 #include "docker_json.hpp"
+#include "dockerup/base64.hpp"
 #include "fake_http_server.hpp"
 
 #include <doctest/doctest.h>
@@ -131,8 +132,8 @@ TEST_CASE("pull asks for exactly one tag or digest, escaped") {
                          {http_response(200, "{\"status\":\"ok\"}\n")},
                          {http_response(200, "{\"status\":\"ok\"}\n")}});
   auto engine = engine_for(server);
-  engine->pull("localhost:5000/team/app");
-  engine->pull("docker.io/library/busybox@" + digest);
+  engine->pull("localhost:5000/team/app", nullptr);
+  engine->pull("docker.io/library/busybox@" + digest, nullptr);
   auto lines = request_lines(server);
   REQUIRE(lines.size() == 3);
   CHECK(lines[1] ==
@@ -150,12 +151,13 @@ TEST_CASE("pull fails on an error inside a 200 stream, on HTTP errors and on bad
        {http_response(500,
                       R"({"message":"dial tcp 127.0.0.1:5999: connect: connection refused"})")}});
   auto engine = engine_for(server);
-  CHECK_THROWS_WITH(engine->pull("app:v9"), "pulling app:v9: manifest unknown");
+  CHECK_THROWS_WITH(engine->pull("app:v9", nullptr),
+                    "pulling app:v9 (anonymous: no credentials for docker.io): manifest unknown");
   CHECK_THROWS_WITH(
-      engine->pull("127.0.0.1:5999/app:v1"),
+      engine->pull("127.0.0.1:5999/app:v1", nullptr),
       doctest::Contains(
           "POST /images/create?fromImage=127.0.0.1%3A5999%2Fapp&tag=v1: 500: dial tcp"));
-  CHECK_THROWS_WITH(engine->pull("Not Valid"), "\"Not Valid\" is not a valid image reference");
+  CHECK_THROWS_WITH(engine->pull("Not Valid", nullptr), "\"Not Valid\" is not a valid image reference");
   CHECK(server.requests().size() == 3);
 }
 
@@ -163,8 +165,8 @@ TEST_CASE("pull fails on a progress line over 1 MiB, naming the limit") {
   std::string long_line = "{\"status\":\"" + std::string(PullStreamChecker::max_line, 'x') + "\"}\n";
   FakeHttpServer server({version_answer, {http_response(200, long_line)}});
   auto engine = engine_for(server);
-  CHECK_THROWS_WITH_AS(engine->pull("app:v1"),
-                       "pulling app:v1: the pull progress stream has a line longer than the "
+  CHECK_THROWS_WITH_AS(engine->pull("app:v1", nullptr),
+                       "pulling app:v1 (anonymous: no credentials for docker.io): the pull progress stream has a line longer than the "
                        "limit of 1 MiB",
                        Failure);
 }
@@ -176,9 +178,9 @@ TEST_CASE("registry_digest: the digest, nullopt when the daemon cannot tell, no 
        {http_response(200, R"({"Descriptor":{"digest":"sha256:feed","size":1}})")},
        {http_response(401, R"({"message":"unauthorized"})")}});
   auto engine = engine_for(server);
-  CHECK(engine->registry_digest("localhost:5000/app:v1") == "sha256:feed");
-  CHECK_FALSE(engine->registry_digest("private/app"));
-  CHECK(engine->registry_digest("app@" + digest) == digest);
+  CHECK(engine->registry_digest("localhost:5000/app:v1", nullptr) == "sha256:feed");
+  CHECK_FALSE(engine->registry_digest("private/app", nullptr));
+  CHECK(engine->registry_digest("app@" + digest, nullptr) == digest);
   CHECK(request_lines(server) ==
         std::vector<std::string>{"GET /version HTTP/1.1",
                                  "GET /v1.41/distribution/localhost:5000/app:v1/json HTTP/1.1",
@@ -194,4 +196,52 @@ TEST_CASE("a daemon that is down fails the call, not the construction") {
     CHECK(failure.status() == 0);
     CHECK(std::string(failure.what()).find("/tmp/dockerup-no-daemon.sock") != std::string::npos);
   }
+}
+
+namespace {
+std::string header_of(const std::string& request, const std::string& name) {
+  auto at = request.find("\r\n" + name + ": ");
+  if (at == std::string::npos) return "";
+  at += name.size() + 4;
+  return request.substr(at, request.find("\r\n", at) - at);
+}
+}  // namespace
+
+TEST_CASE("X-Registry-Auth: base64url JSON with the credentials or the identity token") {
+  RegistryAuth auth{"reg.example:5000", "ann", "p+ss/w?rd>", "", "", "dockerup.conf"};
+  CHECK(x_registry_auth(auth) ==
+        base64url_encode(
+            R"({"username":"ann","password":"p+ss/w?rd>","serveraddress":"reg.example:5000"})"));
+  CHECK(x_registry_auth(auth).find_first_of("+/") == std::string::npos);
+  RegistryAuth token{"123.dkr.ecr.eu-west-1.amazonaws.com", "", "", "tok", "", "helper"};
+  CHECK(base64_decode(x_registry_auth(token)) ==
+        R"({"identitytoken":"tok","serveraddress":"123.dkr.ecr.eu-west-1.amazonaws.com"})");
+}
+
+TEST_CASE("pull and registry_digest send X-Registry-Auth; errors name registry and origin only") {
+  FakeHttpServer server(
+      {version_answer,
+       {http_response(200, R"({"Descriptor":{"digest":"sha256:feed","size":1}})")},
+       {http_response(200, "{\"status\":\"ok\"}\n")},
+       {http_response(500, R"({"message":"unauthorized: authentication required"})")},
+       {http_response(200, "{\"status\":\"ok\"}\n")}});
+  auto engine = engine_for(server);
+  RegistryAuth auth{"reg.example:5000", "ann", "s3cret", "", "", "auths in /x/config.json"};
+  CHECK(engine->registry_digest("reg.example:5000/app:v1", &auth) == "sha256:feed");
+  engine->pull("reg.example:5000/app:v1", &auth);
+  try {
+    engine->pull("reg.example:5000/app:v2", &auth);
+    FAIL("the pull should have failed");
+  } catch (const std::exception& e) {
+    std::string message = e.what();
+    CHECK(message.find("pulling reg.example:5000/app:v2 (credentials for reg.example:5000 from "
+                       "auths in /x/config.json)") == 0);
+    CHECK(message.find("authentication required") != std::string::npos);
+    CHECK(message.find("s3cret") == std::string::npos);
+  }
+  engine->pull("busybox", nullptr);
+  auto requests = server.requests();
+  REQUIRE(requests.size() == 5);
+  for (int i = 1; i <= 3; ++i) CHECK(header_of(requests[i], "X-Registry-Auth") == x_registry_auth(auth));
+  CHECK(header_of(requests[4], "X-Registry-Auth").empty());
 }

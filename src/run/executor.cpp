@@ -74,7 +74,8 @@ ExecutionReport Executor::execute(const Plan& plan) {
 void Executor::run(const Action& action) {
   switch (action.type) {
     case ActionType::Remove: return remove(action);
-    case ActionType::Pull: return engine_.pull(action.image);
+    case ActionType::Pull:
+      return engine_.pull(action.image, options_.auth ? options_.auth->for_image(action.image) : nullptr);
     case ActionType::Create: return create(action);
     case ActionType::Start: return engine_.start(action.container_id);
     case ActionType::Replace: return replace(action);

@@ -98,12 +98,15 @@ RunResult reconcile_once(Settings settings, RunContext& context) {
   PlanOptions options;
   options.exclusive = settings.exclusive;
   options.pulls_attempted = !settings.dry_run;
+  // This run's credential lookup: each registry is asked at most once per run.
+  std::unique_ptr<RegistryAuthSource> auth = context.make_auth ? context.make_auth(settings) : nullptr;
   if (settings.dry_run)
-    options.moved_images = moved_images(desired.specs, observed.images, settings.pull, context.engine);
+    options.moved_images =
+        moved_images(desired.specs, observed.images, settings.pull, context.engine, auth.get());
   if (!settings.dry_run) {
     bool pulled = false;
-    options.pull_errors =
-        refresh_images(desired.specs, observed.images, settings.pull, context.engine, pulled);
+    options.pull_errors = refresh_images(desired.specs, observed.images, settings.pull,
+                                         context.engine, pulled, auth.get());
     if (pulled) {
       try {
         observed.images = context.engine.list_images();
@@ -151,7 +154,8 @@ RunResult reconcile_once(Settings settings, RunContext& context) {
                                          .rolling_wait = settings.rolling_wait,
                                          .health_timeout = settings.health_timeout,
                                          .remove_volumes = !settings.gc_keep_volumes,
-                                         .self_id = self_id};
+                                         .self_id = self_id,
+                                         .auth = auth.get()};
   Executor executor(context.engine, executor_options, context.hooks);
   result.report = executor.execute(result.plan);
   for (const auto& outcome : result.report.outcomes)

@@ -26,8 +26,8 @@ bool local_has_digest(const std::string& reference, const ImageSummary& local,
 /// True when the local image already is what the registry serves under this reference, so a pull
 /// would download nothing. Unknown (no digest from either side) means "pull to find out".
 bool registry_matches_local(const std::string& reference, const ImageSummary& local,
-                            Engine& engine) {
-  auto digest = engine.registry_digest(reference);
+                            Engine& engine, const RegistryAuth* auth) {
+  auto digest = engine.registry_digest(reference, auth);
   return digest && local_has_digest(reference, local, *digest);
 }
 
@@ -44,7 +44,7 @@ const ImageSummary* local_image(const std::string& reference,
 
 std::set<std::string> moved_images(const std::vector<ContainerSpec>& specs,
                                    const std::vector<ImageSummary>& images, bool pull_enabled,
-                                   Engine& engine) {
+                                   Engine& engine, RegistryAuthSource* auth) {
   std::set<std::string> checked;
   std::set<std::string> moved;
   for (const auto& spec : specs) {
@@ -54,7 +54,8 @@ std::set<std::string> moved_images(const std::vector<ContainerSpec>& specs,
     if (!local) continue;  // missing: the plan pulls it anyway
     try {
       // Unknown (no digest) is not "moved": a dry run must not promise a replacement.
-      auto digest = engine.registry_digest(spec.image);
+      auto digest =
+          engine.registry_digest(spec.image, auth ? auth->for_image(spec.image) : nullptr);
       if (digest && !local_has_digest(spec.image, *local, *digest)) moved.insert(spec.image);
     } catch (const std::exception& e) {
       log_warning("could not check {} for a new image: {}", spec.image, e.what());
@@ -66,7 +67,7 @@ std::set<std::string> moved_images(const std::vector<ContainerSpec>& specs,
 std::map<std::string, std::string> refresh_images(const std::vector<ContainerSpec>& specs,
                                                   const std::vector<ImageSummary>& images,
                                                   bool pull_enabled, Engine& engine,
-                                                  bool& pulled) {
+                                                  bool& pulled, RegistryAuthSource* auth) {
   // One decision per image reference: pull it when any spec using it wants updates.
   std::map<std::string, bool> wants_update;
   for (const auto& spec : specs)
@@ -82,12 +83,14 @@ std::map<std::string, std::string> refresh_images(const std::vector<ContainerSpe
       continue;
     }
     try {
-      if (local && registry_matches_local(reference, *local, engine)) {
+      // Looked up inside the try: a helper that fails is this image's error, like a failed pull.
+      const RegistryAuth* credentials = auth ? auth->for_image(reference) : nullptr;
+      if (local && registry_matches_local(reference, *local, engine, credentials)) {
         log_debug("image {} is up to date ({})", reference, local->id);
         continue;
       }
       log_info("pulling {}{}", reference, local ? " (checking for a new image)" : "");
-      engine.pull(reference);
+      engine.pull(reference, credentials);
       pulled = true;
     } catch (const std::exception& e) {
       errors[reference] = e.what();

@@ -1,5 +1,6 @@
 #include "fake_engine.hpp"
 
+#include "dockerup/docker_engine.hpp"
 #include "dockerup/error.hpp"
 #include "dockerup/image_ref.hpp"
 
@@ -108,7 +109,8 @@ std::vector<ImageSummary> FakeEngine::list_images() {
   return images_;
 }
 
-void FakeEngine::pull(const std::string& reference) {
+void FakeEngine::pull(const std::string& reference, const RegistryAuth* auth) {
+  auth_headers_.emplace_back("pull " + reference, auth ? x_registry_auth(*auth) : "");
   record("pull " + reference);
   auto it = registry_.find(reference);
   if (it == registry_.end()) throw Failure("pull " + reference + ": manifest unknown");
@@ -119,7 +121,9 @@ void FakeEngine::pull(const std::string& reference) {
     if (image.id == it->second && ref) image.digests.push_back(ref->name() + "@digest-of-" + it->second);
 }
 
-std::optional<std::string> FakeEngine::registry_digest(const std::string& reference) {
+std::optional<std::string> FakeEngine::registry_digest(const std::string& reference,
+                                                       const RegistryAuth* auth) {
+  auth_headers_.emplace_back("registry_digest " + reference, auth ? x_registry_auth(*auth) : "");
   record("registry_digest " + reference);
   auto it = registry_.find(reference);
   if (it == registry_.end()) throw Failure("registry_digest " + reference + ": unreachable");

@@ -33,6 +33,11 @@ class FakeEngine : public Engine {
   /// (by container name at the time of the call, so records read like a story).
   const std::vector<std::string>& calls() const { return calls_; }
   void clear_calls() { calls_.clear(); }
+  /// The X-Registry-Auth header the Docker engine would have sent with each pull and
+  /// registry_digest call, in call order: {"pull app:v1", header} ("" when anonymous).
+  const std::vector<std::pair<std::string, std::string>>& auth_headers() const {
+    return auth_headers_;
+  }
   /// Calls other than the read-only ones (list, inspect, registry_digest).
   std::vector<std::string> mutations() const;
 
@@ -46,8 +51,9 @@ class FakeEngine : public Engine {
   std::vector<ContainerSummary> list_containers() override;
   ContainerDetails inspect_container(const std::string& id) override;
   std::vector<ImageSummary> list_images() override;
-  void pull(const std::string& reference) override;
-  std::optional<std::string> registry_digest(const std::string& reference) override;
+  void pull(const std::string& reference, const RegistryAuth* auth) override;
+  std::optional<std::string> registry_digest(const std::string& reference,
+                                             const RegistryAuth* auth) override;
   std::string create(const CreateRequest& request) override;
   void start(const std::string& id) override;
   void stop(const std::string& id, int timeout_s) override;
@@ -60,6 +66,7 @@ class FakeEngine : public Engine {
   ContainerSummary& find(const std::string& id_or_name);
 
   std::vector<std::string> calls_;
+  std::vector<std::pair<std::string, std::string>> auth_headers_;
   std::map<std::string, std::string> failures_;  // prefix -> message
   std::map<std::string, int> exit_codes_;        // image reference -> exit code on start
   std::map<std::string, std::string> health_;    // image reference -> health status
