@@ -21,7 +21,9 @@ echo "demo: building $demo_image"
 context=$(mktemp -d /tmp/dockerup-demo-image.XXXXXX)
 trap 'rm -rf "$context"' EXIT
 # A fixed place, so a second demo run finds its own containers and shows that nothing changes.
-workdir=${DEMO_DIR:-/tmp/dockerup-demo}
+# Not under /tmp: another user could create it there first (dockerup would refuse it).
+workdir=${DEMO_DIR:-/var/lib/dockerup-demo}
+install -d -m 0700 "$workdir"
 cat >"$context/index.html" <<'HTML'
 <!doctype html>
 <title>dockerup demo</title>

@@ -8,11 +8,13 @@
 namespace dockerup {
 
 /// Writes `content` to `path` so that a reader sees either the old file or the new one, never a
-/// torn one: write a temporary file beside it, fsync it, rename it over `path`, fsync the folder.
-/// Throws Failure naming the path and the reason.
+/// torn one: write a fresh temporary file beside it (O_EXCL, 0600), fsync it, rename it over
+/// `path`, fsync the folder. The folder and every one above it must be trusted (TrustedDir;
+/// missing ones are created 0700). Throws Failure naming the path and the reason.
 void write_file_atomically(const std::string& path, const std::string& content);
 
-/// Reads a whole file; nullopt when it cannot be opened or read.
+/// Reads a whole file; nullopt when it cannot be opened or read. Not for cache files, which go
+/// through CacheFiles (nothing there is trusted blindly).
 std::optional<std::string> read_whole_file(const std::string& path);
 
 }  // namespace dockerup

@@ -3,6 +3,7 @@
 // Stored in <cache_dir>/images.json as {"version": 1, "images": ["sha256:...", ...]}.
 #pragma once
 
+#include "dockerup/cache_files.hpp"
 #include "dockerup/engine.hpp"
 
 #include <set>
@@ -13,8 +14,10 @@ namespace dockerup {
 
 class ImageLedger {
  public:
-  /// Reads <cache_dir>/images.json. A missing file is an empty ledger; an unreadable or corrupt
-  /// one is logged and treated as empty too (GC then removes less, never more).
+  /// Reads <cache_dir>/images.json. A missing file is an empty ledger; an unreadable one is logged
+  /// and treated as empty too (GC then removes less, never more). One that is not what save()
+  /// writes (a symlink, another owner, not sha256: IDs) is moved aside as
+  /// images.json.corrupt-TIMESTAMP, never trusted.
   static ImageLedger load(const std::string& cache_dir);
 
   const std::set<std::string>& images() const { return images_; }
@@ -30,18 +33,19 @@ class ImageLedger {
   /// Writes the file atomically; throws Failure naming the path.
   void save();
 
-  const std::string& path() const { return path_; }
+  std::string path() const { return files_.path(kFile); }
 
  private:
-  explicit ImageLedger(std::string path) : path_(std::move(path)) {}
+  static constexpr const char* kFile = "images.json";
+  explicit ImageLedger(std::string cache_dir) : files_(std::move(cache_dir)) {}
 
-  std::string path_;
+  CacheFiles files_;
   std::set<std::string> images_;
   std::set<std::string> loaded_;
 };
 
 /// The ledger's file format, separate from the file so it can be tested without one.
-/// parse_image_ledger throws Failure on malformed text.
+/// parse_image_ledger throws Failure on malformed text or an entry that is not an image ID.
 std::set<std::string> parse_image_ledger(const std::string& json);
 std::string format_image_ledger(const std::set<std::string>& images);
 

@@ -3,6 +3,7 @@
 // and a hold that keeps a rolled-back container there until its declaration changes again.
 #pragma once
 
+#include "dockerup/cache_files.hpp"
 #include "dockerup/engine.hpp"
 #include "dockerup/plan.hpp"
 #include "dockerup/spec.hpp"
@@ -37,8 +38,10 @@ struct ContainerHistory {
 class History {
  public:
   explicit History(std::string cache_dir);
-  /// An empty history (only the name) when there is none; an unreadable file is logged and
-  /// treated as empty, since history only ever adds options.
+  /// An empty history (only the name) when there is none. An unreadable file is logged and
+  /// treated as empty, since history only ever adds options; one that is not exactly what
+  /// save() writes (image IDs sha256:+64 hex, specs the containers.d parser accepts, this name)
+  /// is moved aside as NAME.json.corrupt-TIMESTAMP, never acted upon.
   ContainerHistory load(const std::string& name) const;
   void save(const ContainerHistory& history) const;
   /// The previous image of every declared container: garbage collection keeps them for
@@ -46,7 +49,7 @@ class History {
   std::set<std::string> kept_images(const std::vector<ContainerSpec>& declared) const;
 
  private:
-  std::string folder_;
+  CacheFiles files_;
 };
 
 /// The declared spec with everything but name, source and update policy taken from `entry`,

@@ -2,7 +2,7 @@
 // hiccups (metadata service down, a file half-edited) never makes its containers disappear.
 #pragma once
 
-#include "dockerup/atomic_file.hpp"  // write_file_atomically, read_whole_file
+#include "dockerup/cache_files.hpp"
 
 #include <optional>
 #include <string>
@@ -11,7 +11,8 @@
 namespace dockerup {
 
 /// The store: `<cache_dir>/last-known-good/user-data` and
-/// `<cache_dir>/last-known-good/containers.d/<file name>`.
+/// `<cache_dir>/last-known-good/containers.d/<file name>`. A copy that is not trusted (CacheFiles)
+/// counts as none; so does a copy that cannot be read (logged).
 class LastKnownGood {
  public:
   explicit LastKnownGood(std::string cache_dir, bool read_only = false);
@@ -23,15 +24,21 @@ class LastKnownGood {
 
   std::optional<std::string> confdir_file(const std::string& file_name) const;
   void save_confdir_file(const std::string& file_name, const std::string& text);
+  /// A copy that no longer parses: moved aside with a warning (read-only stores do nothing).
+  void set_aside_confdir_file(const std::string& file_name, const std::string& why);
+  /// The file names of every containers.d copy (standing in for an untrusted confdir).
+  std::vector<std::string> confdir_file_names() const;
   /// Drops the copies of every containers.d file not in `present_file_names`.
   void drop_confdir_files_except(const std::vector<std::string>& present_file_names);
 
   const std::string& root() const { return root_; }
 
  private:
-  void save(const std::string& path, const std::string& content);
-  void drop(const std::string& path);
+  std::optional<std::string> read(const std::string& relative) const;
+  void save(const std::string& relative, const std::string& content);
+  void drop(const std::string& relative);
 
+  CacheFiles files_;
   std::string root_;
   bool read_only_;
 };

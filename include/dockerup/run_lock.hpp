@@ -14,13 +14,17 @@ class RunLock {
   RunLock& operator=(const RunLock&) = delete;
   ~RunLock();
 
-  /// Creates cache_dir if needed and takes cache_dir/run.lock. When another process holds it:
-  /// without `wait`, returns nullptr and sets `why` to "... held by pid N (since ...)"; with
-  /// `wait`, blocks until the holder releases it. Throws Failure when the file cannot be opened.
+  /// Creates cache_dir if needed (0700) and takes cache_dir/run.lock (0600, so nobody else can
+  /// open it, let alone hold it). When another process holds it: without `wait`, returns nullptr
+  /// and sets `why` to "another dockerup (pid N) holds ..."; with `wait`, blocks until the holder
+  /// releases it. Throws Failure when the file cannot be opened, Untrusted when it or the cache
+  /// dir is not trusted (TrustedDir).
   static std::unique_ptr<RunLock> acquire(const std::string& cache_dir, bool wait,
                                           std::string& why);
 
-  /// The pid written by the current holder, if the lock is held and the file names one.
+  /// The pid written by the current holder, if the lock is held, the file names one, and that
+  /// process is a dockerup (/proc/PID/exe) holding this very lock (/proc/locks): a stale pid may
+  /// belong to any process by now.
   static std::optional<int> holder_pid(const std::string& cache_dir);
 
  private:

@@ -32,7 +32,9 @@ SourceLoad load_confdir(const std::string& confdir);
 
 /// What load_confdir may add to the plain rules above.
 struct ConfdirOptions {
-  /// Refuse files writable by group or others (check_file_mode); such a file counts as failed.
+  /// Refuse files that are not trusted (check_file_mode: owner and mode of the file and every
+  /// folder above it); such a file counts as failed. A confdir that is not trusted counts as
+  /// failed as a whole: last-known-good copies of its files stand in, nothing is removed.
   bool strict_modes = false;
   /// When set: a failed file whose last valid version is cached is replaced by that version
   /// (with a warning and its errors still reported), every valid file is cached, and the cached
@@ -51,9 +53,13 @@ SourceLoad load_confdir(const std::string& confdir, const ConfdirOptions& option
 /// Last-known-good copies live in settings.cache_dir/last-known-good (not written on dry runs).
 SourceLoad load_desired_state(Settings& settings);
 
-/// StrictModes, as sshd does it: an error naming the file and its mode when `path` is writable by
-/// group or others (anyone who can write it decides what runs as root). nullopt when the mode is
-/// safe or the file cannot be stat'ed (reading it will report that).
+/// StrictModes, as sshd does it: an error naming the file when it, or a folder above it, is not
+/// owned by root (or the user dockerup runs as) or is writable by group or others (anyone who can
+/// write it decides what runs as root); a root-owned sticky folder such as /tmp is fine above it.
+/// The file itself is checked with fstat on the opened file. nullopt when it is trusted or does
+/// not exist (reading it will report that).
 std::optional<Error> check_file_mode(const std::string& path);
+/// "refusing it: WHY; it and every folder above it must be owned by root ...".
+std::string untrusted_source_message(const std::string& why);
 
 }  // namespace dockerup

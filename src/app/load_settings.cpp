@@ -3,6 +3,7 @@
 #include "dockerup/config_file.hpp"
 #include "dockerup/log.hpp"
 #include "dockerup/sources.hpp"
+#include "dockerup/trusted_path.hpp"
 
 namespace dockerup {
 
@@ -22,6 +23,15 @@ Settings load_settings(const CommandLine& line, Errors& errors) {
     if (auto unsafe = check_file_mode(settings.config_file)) errors.push_back(*unsafe);
   apply_command_line(line, settings);
   return settings;
+}
+
+void check_cache_dir_trust(const Settings& settings, Errors& errors) {
+  std::string why = check_trusted_dir(settings.cache_dir);
+  if (why.empty()) return;
+  errors.push_back({settings.cache_dir,
+                    fmt::format("refusing the cache dir: {}; it and every folder above it must be "
+                                "owned by root and writable only by their owner",
+                                why)});
 }
 
 }  // namespace dockerup

@@ -10,4 +10,9 @@ namespace dockerup {
 /// Errors (bad values, unreadable file) mean exit status 2; warnings are logged here.
 Settings load_settings(const CommandLine& line, Errors& errors);
 
+/// Trust only what root wrote: an error (exit status 2) when the cache dir or a folder above it
+/// is not owned by root (or the user dockerup runs as) or is writable by group or others. Whoever
+/// can write there could plant a rollback request or an image ledger, or hold the run lock.
+void check_cache_dir_trust(const Settings& settings, Errors& errors);
+
 }  // namespace dockerup

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   Logger::instance().set_verbose(line.verbose);
   Errors errors;
   Settings settings = load_settings(line, errors);
+  check_cache_dir_trust(settings, errors);
   Logger::instance().set_json(settings.log_format == "json");
   if (!errors.empty()) {
     for (const auto& error : errors) log_error("{}", error.str());

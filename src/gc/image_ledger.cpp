@@ -1,7 +1,6 @@
 #include "dockerup/gc_ledger.hpp"
 
 #include "dockerup/error.hpp"
-#include "dockerup/atomic_file.hpp"
 #include "dockerup/json_parse.hpp"
 #include "dockerup/log.hpp"
 
@@ -15,6 +14,15 @@ namespace dockerup {
 namespace {
 
 constexpr int ledger_version = 1;
+
+/// "sha256:" and a digest. (Trust in the file comes from its owner and mode; this only keeps
+/// anything but an ID, such as an image reference, out of what GC may remove.)
+bool is_image_id(std::string_view id) {
+  constexpr std::string_view prefix = "sha256:";
+  constexpr std::string_view digest_chars = "0123456789abcdefghijklmnopqrstuvwxyz";
+  return id.size() > prefix.size() && id.starts_with(prefix) &&
+         id.find_first_not_of(digest_chars, prefix.size()) == std::string_view::npos;
+}
 
 }  // namespace
 
@@ -33,8 +41,8 @@ std::set<std::string> parse_image_ledger(const std::string& json) {
   std::set<std::string> ids;
   for (rapidjson::SizeType i = 0; i < images->value.Size(); ++i) {
     const auto& id = images->value[i];
-    if (!id.IsString() || id.GetStringLength() == 0)
-      fail("$.images[{}]: expected an image ID", i);
+    if (!id.IsString() || !is_image_id(id.GetString()))
+      fail("$.images[{}]: expected an image ID (sha256:...)", i);
     ids.insert(id.GetString());
   }
   return ids;
@@ -55,15 +63,20 @@ std::string format_image_ledger(const std::set<std::string>& images) {
 }
 
 ImageLedger ImageLedger::load(const std::string& cache_dir) {
-  ImageLedger ledger(cache_dir + "/images.json");
-  auto text = read_whole_file(ledger.path_);
+  ImageLedger ledger(cache_dir);
+  std::optional<std::string> text;
+  try {
+    text = ledger.files_.read(kFile);
+  } catch (const Failure& e) {
+    log_warning("gc: ignoring the image ledger: {}", e.what());  // GC then removes less
+  }
   if (!text) return ledger;  // first run, or never written: nothing is known yet
   try {
     ledger.images_ = parse_image_ledger(*text);
     ledger.loaded_ = ledger.images_;
   } catch (const Failure& e) {
     // Forgetting makes GC remove less, never more; the next save writes a good file.
-    log_warning("gc: ignoring the image ledger {}: {}", ledger.path_, e.what());
+    ledger.files_.set_aside(kFile, fmt::format("gc: the image ledger is invalid ({})", e.what()));
   }
   return ledger;
 }
@@ -82,7 +95,7 @@ void ImageLedger::forget_missing(const std::vector<ImageSummary>& present) {
 }
 
 void ImageLedger::save() {
-  write_file_atomically(path_, format_image_ledger(images_));
+  files_.write(kFile, format_image_ledger(images_));
   loaded_ = images_;
 }
 

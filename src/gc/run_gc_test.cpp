@@ -1,6 +1,7 @@
 #include "dockerup/gc.hpp"
 #include "dockerup/gc_ledger.hpp"
 #include "dockerup/labels.hpp"
+#include "dockerup/atomic_file.hpp"
 #include "dockerup/lkg.hpp"
 #include "dockerup/reconciler.hpp"
 

@@ -3,15 +3,12 @@
 
 #include "dockerup/error.hpp"
 #include "dockerup/labels.hpp"
-#include "dockerup/atomic_file.hpp"
+#include "dockerup/cache_files.hpp"
 #include "dockerup/log.hpp"
 
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstring>
 #include <ctime>
-#include <sys/stat.h>
 
 namespace dockerup {
 namespace {
@@ -127,25 +124,25 @@ RunStatus make_run_status(const RunResult& result, std::chrono::system_clock::ti
   return status;
 }
 
-std::string status_file_path(const std::string& cache_dir) { return cache_dir + "/status.json"; }
+constexpr const char* kStatusFile = "status.json";
+
+std::string status_file_path(const std::string& cache_dir) { return cache_dir + "/" + kStatusFile; }
 
 void save_run_status(const std::string& cache_dir, const RunStatus& status) {
-  // The cache dir normally exists (run.lock lives there); a fresh one is made like the lock's.
-  if (mkdir(cache_dir.c_str(), 0755) != 0 && errno != EEXIST)
-    fail("cannot create cache dir {}: {}", cache_dir, std::strerror(errno));
-  write_file_atomically(status_file_path(cache_dir), status_to_json(status));
+  CacheFiles(cache_dir).write(kStatusFile, status_to_json(status));
 }
 
 std::optional<RunStatus> load_run_status(const std::string& cache_dir, std::string& error) {
   error.clear();
   std::string path = status_file_path(cache_dir);
-  struct stat info {};
-  if (stat(path.c_str(), &info) != 0 && errno == ENOENT) return std::nullopt;
-  std::optional<std::string> text = read_whole_file(path);
-  if (!text) {
-    error = fmt::format("{}: cannot read: {}", path, std::strerror(errno));
+  std::optional<std::string> text;
+  try {
+    text = CacheFiles(cache_dir).read(kStatusFile);  // one that is not trusted is moved aside
+  } catch (const Failure& e) {
+    error = e.what();
     return std::nullopt;
   }
+  if (!text) return std::nullopt;
   std::string why;
   std::optional<RunStatus> status = status_from_json(*text, why);
   if (!status) error = fmt::format("{}: {}", path, why);
@@ -158,7 +155,8 @@ std::optional<RunStatus> record_run_status(const Settings& settings, const RunRe
   if (settings.dry_run) return std::nullopt;
   std::string error;
   std::optional<RunStatus> previous = load_run_status(settings.cache_dir, error);
-  if (!error.empty()) log_warning("previous status ignored: {}", error);
+  if (!error.empty())  // corrupt or unreadable: moved aside, rebuilt below
+    CacheFiles(settings.cache_dir).set_aside(kStatusFile, "previous status ignored: " + error);
   RunStatus status = make_run_status(result, started, took, previous);
   try {
     save_run_status(settings.cache_dir, status);

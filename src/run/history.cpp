@@ -5,7 +5,7 @@
 #include "dockerup/image_ref.hpp"
 #include "dockerup/json_parse.hpp"
 #include "dockerup/labels.hpp"
-#include "dockerup/atomic_file.hpp"
+#include "dockerup/cache_files.hpp"
 #include "dockerup/log.hpp"
 #include "dockerup/spec_parser.hpp"
 
@@ -33,15 +33,55 @@ void write_entry(Writer& w, const char* key, const std::optional<HistoryEntry>& 
   w.EndObject();
 }
 
-std::optional<HistoryEntry> read_entry(const rapidjson::Value& root, const char* key) {
-  if (!root.HasMember(key) || !root[key].IsObject()) return std::nullopt;
+bool is_image_id(const std::string& id) {
+  constexpr std::string_view prefix = "sha256:";
+  return id.size() == prefix.size() + 64 && id.starts_with(prefix) &&
+         id.find_first_not_of("0123456789abcdef", prefix.size()) == std::string::npos;
+}
+
+/// The entry under `key`; "" in `problem` when it is absent or exactly what write_entry writes:
+/// an image ID and a spec that the containers.d parser accepts (it will be run as root).
+std::optional<HistoryEntry> read_entry(const rapidjson::Value& root, const char* key,
+                                       const std::string& name, std::string& problem) {
+  if (!root.HasMember(key)) return std::nullopt;
   const auto& v = root[key];
-  if (!v.HasMember("spec") || !v["spec"].IsString() || !v.HasMember("image_id") ||
-      !v["image_id"].IsString())
+  if (!v.IsObject() || !v.HasMember("spec") || !v["spec"].IsString() || !v.HasMember("image_id") ||
+      !v["image_id"].IsString()) {
+    problem = fmt::format("$.{}: expected {{spec, image_id, since}}", key);
     return std::nullopt;
+  }
   HistoryEntry entry{v["spec"].GetString(), v["image_id"].GetString(), 0};
   if (v.HasMember("since") && v["since"].IsInt64()) entry.since = v["since"].GetInt64();
+  if (!is_image_id(entry.image_id))
+    problem = fmt::format("$.{}.image_id: expected sha256: and 64 hex digits", key);
+  else if (auto parsed = parse_spec_text(entry.spec_json, "history", name); !parsed.spec)
+    problem = fmt::format("$.{}.spec: {}", key,
+                          parsed.errors.empty() ? "invalid" : parsed.errors.front().str());
   return entry;
+}
+
+/// Why `doc` is not a history dockerup wrote for `name`, or "".
+std::string read_history(const rapidjson::Document& doc, ContainerHistory& h) {
+  if (!doc.IsObject()) return "not a JSON object";
+  if (!doc.HasMember("name") || !doc["name"].IsString() || doc["name"].GetString() != h.name)
+    return fmt::format("$.name: expected \"{}\"", h.name);
+  std::string problem;
+  h.current = read_entry(doc, "current", h.name, problem);
+  if (problem.empty()) h.previous = read_entry(doc, "previous", h.name, problem);
+  if (!problem.empty()) return problem;
+  if (doc.HasMember("hold")) {
+    const auto& hold = doc["hold"];
+    if (!hold.IsObject() || !hold.HasMember("spec_hash") || !hold["spec_hash"].IsString() ||
+        !hold.HasMember("image_id") || !hold["image_id"].IsString())
+      return "$.hold: expected {spec_hash, image_id}";
+    h.hold = Hold{hold["spec_hash"].GetString(), hold["image_id"].GetString()};
+    if (!h.hold->image_id.empty() && !is_image_id(h.hold->image_id))
+      return "$.hold.image_id: expected sha256: and 64 hex digits";
+  }
+  h.rollback_requested = doc.HasMember("rollback_requested") &&
+                         doc["rollback_requested"].IsBool() &&
+                         doc["rollback_requested"].GetBool();
+  return "";
 }
 
 std::string to_json(const ContainerHistory& h) {
@@ -76,34 +116,33 @@ const ContainerSummary* named(const std::vector<ContainerSummary>& containers,
 
 }  // namespace
 
-History::History(std::string cache_dir) : folder_(std::move(cache_dir) + "/history") {}
+History::History(std::string cache_dir) : files_(std::move(cache_dir)) {}
 
 ContainerHistory History::load(const std::string& name) const {
   ContainerHistory h;
   h.name = name;
-  auto text = read_whole_file(folder_ + "/" + name + ".json");
-  if (!text) return h;
-  rapidjson::Document doc;
-  if (parse_json(*text, doc, {.max_bytes = kMaxLocalJsonBytes}) || !doc.IsObject()) {
-    log_warning("history of {} is unreadable ({}/{}.json); starting it afresh", name, folder_, name);
+  std::string relative = "history/" + name + ".json";
+  std::optional<std::string> text;
+  try {
+    text = files_.read(relative);
+  } catch (const Failure& e) {
+    log_warning("history of {} cannot be read ({}); using none", name, e.what());
     return h;
   }
-  h.current = read_entry(doc, "current");
-  h.previous = read_entry(doc, "previous");
-  if (doc.HasMember("hold") && doc["hold"].IsObject()) {
-    const auto& hold = doc["hold"];
-    if (hold.HasMember("spec_hash") && hold["spec_hash"].IsString() &&
-        hold.HasMember("image_id") && hold["image_id"].IsString())
-      h.hold = Hold{hold["spec_hash"].GetString(), hold["image_id"].GetString()};
+  if (!text) return h;
+  rapidjson::Document doc;
+  auto error = parse_json(*text, doc, {.max_bytes = kMaxLocalJsonBytes});
+  if (std::string problem = error ? error->str() : read_history(doc, h); !problem.empty()) {
+    // Never act on what dockerup did not write (a rollback request, a privileged spec).
+    files_.set_aside(relative, "history of " + name + " is invalid: " + problem);
+    h = ContainerHistory{};
+    h.name = name;
   }
-  h.rollback_requested = doc.HasMember("rollback_requested") &&
-                         doc["rollback_requested"].IsBool() &&
-                         doc["rollback_requested"].GetBool();
   return h;
 }
 
 void History::save(const ContainerHistory& history) const {
-  write_file_atomically(folder_ + "/" + history.name + ".json", to_json(history));
+  files_.write("history/" + history.name + ".json", to_json(history));
 }
 
 std::set<std::string> History::kept_images(const std::vector<ContainerSpec>& declared) const {

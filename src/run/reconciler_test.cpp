@@ -2,6 +2,7 @@
 #include "dockerup/reconciler.hpp"
 
 #include "fake_engine.hpp"
+#include "image_id.hpp"
 #include "temp_dir.hpp"
 
 #include <doctest/doctest.h>
@@ -38,7 +39,7 @@ struct Host {
     settings.pull = false;
     settings.start_wait = 0;
     settings.cache_dir = cache.string();  // never the host's /var/cache/dockerup
-    engine.add_image("app:v1", "sha256:v1");
+    engine.add_image("app:v1", testing::image_id("v1"));
   }
 
   RunResult run() {
@@ -110,7 +111,7 @@ TEST_CASE("a failed file keeps its container; a deleted one removes it") {
 
 TEST_CASE("missing images are pulled even with pull off; a failed pull is an error") {
   Host host;
-  host.engine.add_registry_image("app:v2", "sha256:v2");
+  host.engine.add_registry_image("app:v2", testing::image_id("v2"));
   host.specs = {spec_named("a", "app:v2"), spec_named("b", "app:v3")};
   auto result = host.run();
   CHECK(result.exit_code == 1);
@@ -124,16 +125,16 @@ TEST_CASE("missing images are pulled even with pull off; a failed pull is an err
 TEST_CASE("with pull on, a tag that moved in the registry replaces the container") {
   Host host;
   host.settings.pull = true;
-  host.engine.add_registry_image("app:v1", "sha256:v1");
+  host.engine.add_registry_image("app:v1", testing::image_id("v1"));
   host.specs = {spec_named("a")};
   host.run();
   auto first_id = host.engine.container("a")->id;
 
-  host.engine.add_registry_image("app:v1", "sha256:v1b");  // pushed again under the same tag
+  host.engine.add_registry_image("app:v1", testing::image_id("v1b"));  // pushed again under the same tag
   auto result = host.run();
   CHECK(result.exit_code == 0);
   CHECK(host.engine.container("a")->id != first_id);
-  CHECK(host.engine.container("a")->image_id == "sha256:v1b");
+  CHECK(host.engine.container("a")->image_id == testing::image_id("v1b"));
 }
 
 TEST_CASE("a registry that cannot be reached leaves the running container as it is") {
@@ -176,32 +177,32 @@ TEST_CASE("rollback through a run: the previous image comes back and is held the
   History history(dir.path());
   Host host;
   host.history = &history;
-  host.engine.add_image("app:v2", "sha256:v2");
+  host.engine.add_image("app:v2", testing::image_id("v2"));
   host.specs = {spec_named("a", "app:v1")};
   host.run();
   host.specs = {spec_named("a", "app:v2")};
   host.run();
-  REQUIRE(host.engine.container("a")->image_id == "sha256:v2");
+  REQUIRE(host.engine.container("a")->image_id == testing::image_id("v2"));
   auto h = history.load("a");
   REQUIRE(h.previous);
-  CHECK(h.previous->image_id == "sha256:v1");
+  CHECK(h.previous->image_id == testing::image_id("v1"));
 
   h.rollback_requested = true;  // what `dockerup rollback a` writes
   history.save(h);
   auto rolled = host.run();
   CHECK(rolled.exit_code == 0);
-  CHECK(host.engine.container("a")->image_id == "sha256:v1");
+  CHECK(host.engine.container("a")->image_id == testing::image_id("v1"));
   CHECK(history.load("a").hold);
 
   host.engine.clear_calls();
   host.run();  // held: the declared app:v2 does not come back
   CHECK(host.engine.mutations().empty());
-  CHECK(host.engine.container("a")->image_id == "sha256:v1");
+  CHECK(host.engine.container("a")->image_id == testing::image_id("v1"));
 
-  host.engine.add_image("app:v3", "sha256:v3");
+  host.engine.add_image("app:v3", testing::image_id("v3"));
   host.specs = {spec_named("a", "app:v3")};  // a new declaration releases the hold
   host.run();
-  CHECK(host.engine.container("a")->image_id == "sha256:v3");
+  CHECK(host.engine.container("a")->image_id == testing::image_id("v3"));
   CHECK_FALSE(history.load("a").hold);
 }
 
@@ -211,8 +212,8 @@ namespace dockerup {
 
 TEST_CASE("after an update the old image is garbage-collected; a dry run only lists it") {
   Host host;
-  host.engine.add_image("app:v2", "sha256:v2");
-  host.engine.add_image("other:v1", "sha256:other");  // never dockerup's: stays
+  host.engine.add_image("app:v2", testing::image_id("v2"));
+  host.engine.add_image("other:v1", testing::image_id("other"));  // never dockerup's: stays
   host.specs = {spec_named("a", "app:v1")};
   host.run();
   host.specs = {spec_named("a", "app:v2")};
@@ -229,11 +230,11 @@ TEST_CASE("after an update the old image is garbage-collected; a dry run only li
   auto has = [&](const std::string& id) {
     return std::any_of(images.begin(), images.end(), [&](auto& i) { return i.id == id; });
   };
-  CHECK_FALSE(has("sha256:v1"));
-  CHECK(has("sha256:v2"));
-  CHECK(has("sha256:other"));
+  CHECK_FALSE(has(testing::image_id("v1")));
+  CHECK(has(testing::image_id("v2")));
+  CHECK(has(testing::image_id("other")));
   REQUIRE(result.gc.removed.size() == 1);
-  CHECK(result.gc.removed[0].id == "sha256:v1");
+  CHECK(result.gc.removed[0].id == testing::image_id("v1"));
 
   host.engine.clear_calls();
   host.settings.gc = GcMode::Off;
@@ -263,9 +264,9 @@ TEST_CASE("with rollback history, GC keeps only the previous image of declared c
   Host host;
   History history(host.cache.string() + "/h");
   host.history = &history;
-  host.engine.add_image("app:v2", "sha256:v2");
-  host.engine.add_image("app:v3", "sha256:v3");
-  host.engine.add_image("gone:1", "sha256:gone");
+  host.engine.add_image("app:v2", testing::image_id("v2"));
+  host.engine.add_image("app:v3", testing::image_id("v3"));
+  host.engine.add_image("gone:1", testing::image_id("gone"));
   host.specs = {spec_named("a", "app:v1"), spec_named("g", "gone:1")};
   host.run();
   host.specs = {spec_named("a", "app:v2")};  // g.json deleted
@@ -274,13 +275,13 @@ TEST_CASE("with rollback history, GC keeps only the previous image of declared c
     auto images = host.engine.list_images();
     return std::any_of(images.begin(), images.end(), [&](auto& i) { return i.id == id; });
   };
-  CHECK_FALSE(has("sha256:gone"));  // a removed spec's image goes
-  CHECK(has("sha256:v1"));          // previous of a: kept for rollback
+  CHECK_FALSE(has(testing::image_id("gone")));  // a removed spec's image goes
+  CHECK(has(testing::image_id("v1")));          // previous of a: kept for rollback
   host.specs = {spec_named("a", "app:v3")};
   host.run();
-  CHECK_FALSE(has("sha256:v1"));  // two updates later it goes
-  CHECK(has("sha256:v2"));
-  CHECK(has("sha256:v3"));
+  CHECK_FALSE(has(testing::image_id("v1")));  // two updates later it goes
+  CHECK(has(testing::image_id("v2")));
+  CHECK(has(testing::image_id("v3")));
 }
 
 }  // namespace dockerup

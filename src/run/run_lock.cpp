@@ -1,19 +1,24 @@
 #include "dockerup/run_lock.hpp"
 
 #include "dockerup/error.hpp"
+#include "dockerup/trusted_path.hpp"
 
 #include <fmt/format.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <fcntl.h>
+#include <fstream>
+#include <sstream>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace dockerup {
 namespace {
+
+constexpr const char* kLockFile = "run.lock";
 
 std::string read_holder(int fd) {
   char buffer[64] = {};
@@ -30,6 +35,63 @@ void write_pid(int fd) {
   }
 }
 
+/// Opens <cache_dir>/run.lock through checked folders (the cache dir is made 0700), never
+/// through a symlink, and makes it 0600: flock() needs only a read fd, so anyone who could open
+/// the file could hold the lock and freeze dockerup.
+UniqueFd open_lock_file(const std::string& cache_dir, bool create) {
+  auto dir = TrustedDir::open(cache_dir, create);
+  if (!dir) return UniqueFd();
+  std::string path = dir->path() + "/" + kLockFile;
+  UniqueFd fd(openat(dir->fd(), kLockFile,
+                     O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | (create ? O_CREAT : 0), 0600));
+  if (!fd && errno == ENOENT && !create) return fd;
+  if (!fd) fail("cannot open {}: {}", path, std::strerror(errno));
+  struct stat info {};
+  if (fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode))
+    fail("{}: not a regular file", path);
+  if (std::string why = untrusted_reason(fd.get(), false); !why.empty())
+    throw Untrusted(fmt::format("{}: {}", path, why));
+  // One made by an earlier version (0644): nobody else may open it from now on.
+  if ((info.st_mode & 077) != 0 && fchmod(fd.get(), 0600) != 0)
+    fail("cannot make {} private: {}", path, std::strerror(errno));
+  return fd;
+}
+
+/// Whether /proc/locks shows `pid` holding an exclusive flock on the file behind `fd`.
+bool holds_flock(int pid, int fd) {
+  struct stat info {};
+  if (fstat(fd, &info) != 0) return false;
+  // "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF": MAJOR:MINOR:INODE. Only the inode is
+  // compared: on overlay and some other file systems the device differs from what fstat says.
+  std::string inode = fmt::format(":{}", static_cast<unsigned long>(info.st_ino));
+  std::ifstream locks("/proc/locks");
+  std::string line;
+  while (std::getline(locks, line)) {
+    std::istringstream fields(line);
+    std::string number, type, advisory, access, holder, id;
+    fields >> number >> type;
+    if (type == "->") fields >> type;  // a waiter, not a holder
+    else if (fields >> advisory >> access >> holder >> id && type == "FLOCK" &&
+             access == "WRITE" && holder == std::to_string(pid) && id.ends_with(inode))
+      return true;
+  }
+  return false;
+}
+
+/// Whether `pid` runs the same program as this process, or one named dockerup.
+bool is_dockerup(int pid) {
+  auto exe = [](const std::string& link) {
+    char target[4096];
+    ssize_t n = readlink(link.c_str(), target, sizeof target - 1);
+    return n > 0 ? std::string(target, static_cast<std::size_t>(n)) : std::string();
+  };
+  std::string theirs = exe(fmt::format("/proc/{}/exe", pid));
+  if (theirs.empty()) return false;
+  if (theirs.ends_with(" (deleted)")) theirs.resize(theirs.size() - 10);  // replaced by an upgrade
+  std::string name = theirs.substr(theirs.rfind('/') + 1);
+  return name == "dockerup" || theirs == exe("/proc/self/exe");
+}
+
 }  // namespace
 
 RunLock::~RunLock() {
@@ -38,47 +100,37 @@ RunLock::~RunLock() {
 
 std::unique_ptr<RunLock> RunLock::acquire(const std::string& cache_dir, bool wait,
                                           std::string& why) {
-  std::error_code ec;
-  std::filesystem::create_directories(cache_dir, ec);
-  if (ec) fail("cannot create cache dir {}: {}", cache_dir, ec.message());
-  std::string path = cache_dir + "/run.lock";
-  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) fail("cannot open {}: {}", path, std::strerror(errno));
-  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    if (errno != EWOULDBLOCK) {
-      int error = errno;
-      close(fd);
-      fail("cannot lock {}: {}", path, std::strerror(error));
-    }
-    std::string holder = read_holder(fd);
+  UniqueFd fd = open_lock_file(cache_dir, true);
+  std::string path = cache_dir + "/" + kLockFile;
+  if (flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK) fail("cannot lock {}: {}", path, std::strerror(errno));
+    std::string holder = read_holder(fd.get());
     if (!wait) {
-      close(fd);
       why = fmt::format("another dockerup ({}) holds {}; not running", holder, path);
       return nullptr;
     }
-    while (flock(fd, LOCK_EX) != 0) {
-      if (errno != EINTR) {
-        int error = errno;
-        close(fd);
-        fail("cannot lock {}: {}", path, std::strerror(error));
-      }
+    while (flock(fd.get(), LOCK_EX) != 0) {
+      if (errno != EINTR) fail("cannot lock {}: {}", path, std::strerror(errno));
     }
   }
-  write_pid(fd);
-  return std::unique_ptr<RunLock>(new RunLock(fd));
+  write_pid(fd.get());
+  return std::unique_ptr<RunLock>(new RunLock(fd.release()));
 }
 
 std::optional<int> RunLock::holder_pid(const std::string& cache_dir) {
-  std::string path = cache_dir + "/run.lock";
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  std::optional<int> pid;
-  if (flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK) {  // held by someone
-    std::string holder = read_holder(fd);
-    if (holder.starts_with("pid ")) pid = std::atoi(holder.c_str() + 4);
-  }
-  close(fd);
-  return pid;
+  UniqueFd fd = open_lock_file(cache_dir, false);
+  if (!fd) return std::nullopt;
+  if (flock(fd.get(), LOCK_SH | LOCK_NB) == 0 || errno != EWOULDBLOCK) return std::nullopt;
+  std::string holder = read_holder(fd.get());
+  if (!holder.starts_with("pid ")) return std::nullopt;
+  char* end = nullptr;
+  long pid = std::strtol(holder.c_str() + 4, &end, 10);
+  if (*end != '\0' || pid <= 0 || pid > INT32_MAX) return std::nullopt;
+  // The file may name a process that is gone, its number now another's: signal only a dockerup
+  // that holds this very lock.
+  if (!holds_flock(static_cast<int>(pid), fd.get()) || !is_dockerup(static_cast<int>(pid)))
+    return std::nullopt;
+  return static_cast<int>(pid);
 }
 
 }  // namespace dockerup

@@ -3,6 +3,7 @@
 #include "dockerup/lkg.hpp"
 #include "dockerup/sources.hpp"
 #include "dockerup/spec_parser.hpp"
+#include "dockerup/trusted_path.hpp"
 #include "merge.hpp"
 
 #include <algorithm>
@@ -60,18 +61,28 @@ std::optional<std::string> read_file_text(const std::string& path, Errors& error
   return text.str();
 }
 
+/// The file's text through checked folders and fstat on the opened file (strict_modes), or an
+/// error naming the file and why it is refused or unreadable.
+std::optional<std::string> read_trusted_text(const std::string& path, Errors& errors) {
+  CheckedRead checked = read_checked_file(path);
+  if (!checked.found) checked.read_error = std::strerror(ENOENT);
+  if (!checked.read_error.empty()) {
+    errors.push_back({path, "cannot read the file: " + checked.read_error});
+    return std::nullopt;
+  }
+  if (!checked.untrusted.empty()) {
+    errors.push_back({path, untrusted_source_message(checked.untrusted)});
+    return std::nullopt;
+  }
+  return std::move(checked.text);
+}
+
 /// Reads and parses one file; nullopt with `errors` filled when it is unsafe, unreadable or
 /// invalid. On success `text` holds what was parsed (for the last-known-good copy).
 std::optional<ContainerSpec> parse_file(const std::string& path, const std::string& default_name,
                                         bool strict_modes, std::string& text, Errors& errors,
                                         std::vector<std::string>& warnings) {
-  if (strict_modes) {
-    if (auto unsafe = check_file_mode(path)) {
-      errors.push_back(*unsafe);
-      return std::nullopt;
-    }
-  }
-  auto read = read_file_text(path, errors);
+  auto read = strict_modes ? read_trusted_text(path, errors) : read_file_text(path, errors);
   if (!read) return std::nullopt;
   SpecParse parsed = parse_spec_text(*read, path, default_name);
   for (const auto& warning : parsed.warnings) warnings.push_back(warning.str());
@@ -89,7 +100,10 @@ std::optional<ContainerSpec> last_good_version(LastKnownGood& store, const std::
                                                const std::string& default_name) {
   auto cached = store.confdir_file(file_name);
   if (!cached) return std::nullopt;
-  return parse_spec_text(*cached, path, default_name).spec;
+  auto parsed = parse_spec_text(*cached, path, default_name);
+  if (!parsed.spec)
+    store.set_aside_confdir_file(file_name, "the last-known-good copy of " + path + " is invalid");
+  return parsed.spec;
 }
 
 void remember_valid_file(LastKnownGood& store, const std::string& file_name,
@@ -126,12 +140,36 @@ void load_file(const std::string& confdir, const std::string& file_name,
   load.state.failed_sources.insert(path);
 }
 
+/// A confdir that is not trusted (strict_modes) declares nothing new: the last valid version of
+/// each of its files stands in, and nothing it declared is removed.
+void stand_in_for_confdir(const std::string& confdir, const std::string& why,
+                          LastKnownGood* store, SourceLoad& load) {
+  load.state.failed_sources.insert(confdir);
+  load.state.errors.push_back({confdir, untrusted_source_message(why)});
+  if (!store) return;
+  for (const auto& file_name : store->confdir_file_names()) {
+    if (!is_container_file_name(file_name)) continue;  // copies set aside as corrupt
+    std::string path = confdir + "/" + file_name;
+    std::string default_name = file_name.substr(0, file_name.size() - kExtension.size());
+    if (auto good = last_good_version(*store, file_name, path, default_name)) {
+      load.warnings.push_back(fmt::format("{}: using its last valid version", path));
+      add_spec(load.state, std::move(*good));
+    }
+  }
+}
+
 }  // namespace
 
 SourceLoad load_confdir(const std::string& confdir) { return load_confdir(confdir, {}); }
 
 SourceLoad load_confdir(const std::string& confdir, const ConfdirOptions& options) {
   SourceLoad load;
+  if (options.strict_modes) {
+    if (std::string why = check_trusted_dir(confdir); !why.empty()) {
+      stand_in_for_confdir(confdir, why, options.last_known_good, load);
+      return load;
+    }
+  }
   std::string error;
   auto files = list_container_files(confdir, error);
   if (!files) {

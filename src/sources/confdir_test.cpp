@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <filesystem>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 using namespace dockerup;
 using dockerup::testing::container_json;
 using dockerup::testing::TempDir;
@@ -182,4 +185,65 @@ TEST_CASE("last-known-good: a changed valid file updates its copy") {
   write_text(conf / "web.json", container_json("web", "busybox:2"));
   load_confdir(conf.path(), options);
   CHECK(store.confdir_file("web.json") == container_json("web", "busybox:2"));
+}
+
+TEST_CASE("strict modes refuse a file of another owner; its last valid version stands in") {
+  if (::geteuid() != 0) return;  // only root can make a file of another owner
+  TempDir conf;
+  TempDir cache;
+  LastKnownGood store(cache.path());
+  ConfdirOptions options{.strict_modes = true, .last_known_good = &store};
+  write_text(conf / "web.json", container_json("web", "busybox:1"));
+  REQUIRE(names_of(load_confdir(conf.path(), options).state) == std::vector<std::string>{"web"});
+
+  // Mode 0644 but owned by nobody: today's mode-only check let its owner decide what runs.
+  write_text(conf / "web.json", container_json("web", "busybox:evil"));
+  REQUIRE(::chown((conf / "web.json").c_str(), 65534, 65534) == 0);
+  SourceLoad load = load_confdir(conf.path(), options);
+  REQUIRE(load.state.specs.size() == 1);
+  CHECK(load.state.specs[0].image == "busybox:1");
+  CHECK(any_error_mentions(load.state, "owned by uid 65534"));
+  CHECK(store.confdir_file("web.json") == container_json("web", "busybox:1"));
+}
+
+TEST_CASE("strict modes refuse a group-writable confdir as a whole; nothing of it is removed") {
+  TempDir conf;
+  TempDir cache;
+  LastKnownGood store(cache.path());
+  ConfdirOptions options{.strict_modes = true, .last_known_good = &store};
+  write_text(conf / "web.json", container_json("web", "busybox:1"));
+  write_text(conf / "db.json", container_json("db", "busybox:1"));
+  load_confdir(conf.path(), options);
+
+  // Anyone in the group could add a privileged container; nothing in it is taken now.
+  ::chmod(conf.path().c_str(), 0775);
+  write_text(conf / "evil.json", container_json("evil", "busybox:1"));
+  write_text(conf / "web.json", container_json("web", "busybox:evil"));
+  SourceLoad load = load_confdir(conf.path(), options);
+  CHECK(names_of(load.state) == std::vector<std::string>{"db", "web"});
+  CHECK(load.state.specs[1].image == "busybox:1");
+  CHECK(load.state.failed_sources == std::set<std::string>{conf.path()});
+  CHECK(load.state.complete_sources.empty());
+  CHECK(any_error_mentions(load.state, "writable by group or others (mode 0775)"));
+
+  SourceLoad relaxed = load_confdir(conf.path(), {.strict_modes = false});
+  CHECK(names_of(relaxed.state) == std::vector<std::string>{"db", "evil", "web"});
+}
+
+TEST_CASE("strict modes check every folder above the file, following symlinks") {
+  TempDir top;
+  std::filesystem::create_directories(top / "etc/containers.d");
+  std::filesystem::create_directories(top / "elsewhere");
+  write_text(top / "elsewhere/web.json", container_json("web", "busybox:1"));
+  std::filesystem::create_symlink(top / "elsewhere/web.json", top / "etc/containers.d/web.json");
+  ConfdirOptions options{.strict_modes = true};
+  CHECK(names_of(load_confdir(top / "etc/containers.d", options).state) ==
+        std::vector<std::string>{"web"});
+  ::chmod((top / "elsewhere").c_str(), 0777);  // the link's target lies in an open folder
+  SourceLoad load = load_confdir(top / "etc/containers.d", options);
+  CHECK(load.state.specs.empty());
+  CHECK(any_error_mentions(load.state, top / "elsewhere: writable by group or others"));
+  ::chmod((top / "elsewhere").c_str(), 0755);
+  ::chmod((top / "etc").c_str(), 0777);  // a parent of the confdir
+  CHECK(load_confdir(top / "etc/containers.d", options).state.specs.empty());
 }

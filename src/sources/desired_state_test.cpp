@@ -1,4 +1,5 @@
 // Merging containers.d with user-data, and the last-known-good user-data copy.
+#include "dockerup/atomic_file.hpp"
 #include "dockerup/lkg.hpp"
 #include "dockerup/sources.hpp"
 #include "dockerup/user_data.hpp"

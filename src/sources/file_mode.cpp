@@ -1,16 +1,17 @@
 #include "dockerup/sources.hpp"
-
-#include <sys/stat.h>
+#include "dockerup/trusted_path.hpp"
 
 namespace dockerup {
 
+std::string untrusted_source_message(const std::string& why) {
+  return fmt::format("refusing it: {}; it and every folder above it must be owned by root and "
+                     "writable only by their owner (or set strict_modes=false)", why);
+}
+
 std::optional<Error> check_file_mode(const std::string& path) {
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) return std::nullopt;
-  if ((info.st_mode & (S_IWGRP | S_IWOTH)) == 0) return std::nullopt;
-  return Error{path, fmt::format("refusing a file writable by group or others (mode {:04o}); "
-                                 "run chmod go-w on it, or set strict_modes=false",
-                                 info.st_mode & 07777)};
+  CheckedRead checked = read_checked_file(path);
+  if (!checked.found || checked.untrusted.empty()) return std::nullopt;
+  return Error{path, untrusted_source_message(checked.untrusted)};
 }
 
 }  // namespace dockerup

@@ -1,62 +1,78 @@
 #include "dockerup/lkg.hpp"
 
 #include "dockerup/error.hpp"
-
-#include <unistd.h>
+#include "dockerup/log.hpp"
 
 #include <algorithm>
-#include <cstring>
-#include <filesystem>
 
 namespace dockerup {
 
-namespace fs = std::filesystem;
+namespace {
+
+const std::string kUserData = "last-known-good/user-data";
+const std::string kConfdir = "last-known-good/containers.d";
+
+}  // namespace
 
 LastKnownGood::LastKnownGood(std::string cache_dir, bool read_only)
-    : root_(std::move(cache_dir) + "/last-known-good"), read_only_(read_only) {}
+    : files_(std::move(cache_dir)), root_(files_.path("last-known-good")), read_only_(read_only) {}
 
-std::optional<std::string> LastKnownGood::user_data() const {
-  return read_whole_file(root_ + "/user-data");
+std::optional<std::string> LastKnownGood::read(const std::string& relative) const {
+  try {
+    return files_.read(relative);  // a copy that is not trusted is moved aside: none
+  } catch (const Failure& e) {
+    log_warning("last-known-good copy not used: {}", e.what());
+    return std::nullopt;
+  }
 }
 
-void LastKnownGood::save_user_data(const std::string& body) { save(root_ + "/user-data", body); }
+std::optional<std::string> LastKnownGood::user_data() const { return read(kUserData); }
 
-void LastKnownGood::drop_user_data() { drop(root_ + "/user-data"); }
+void LastKnownGood::save_user_data(const std::string& body) { save(kUserData, body); }
+
+void LastKnownGood::drop_user_data() { drop(kUserData); }
 
 std::optional<std::string> LastKnownGood::confdir_file(const std::string& file_name) const {
-  return read_whole_file(root_ + "/containers.d/" + file_name);
+  return read(kConfdir + "/" + file_name);
 }
 
 void LastKnownGood::save_confdir_file(const std::string& file_name, const std::string& text) {
-  save(root_ + "/containers.d/" + file_name, text);
+  save(kConfdir + "/" + file_name, text);
+}
+
+void LastKnownGood::set_aside_confdir_file(const std::string& file_name, const std::string& why) {
+  if (!read_only_) files_.set_aside(kConfdir + "/" + file_name, why);
+}
+
+std::vector<std::string> LastKnownGood::confdir_file_names() const {
+  try {
+    return files_.file_names(kConfdir);
+  } catch (const Failure& e) {
+    log_warning("last-known-good copies not used: {}", e.what());
+    return {};
+  }
 }
 
 void LastKnownGood::drop_confdir_files_except(const std::vector<std::string>& present_file_names) {
-  std::error_code ec;
-  fs::directory_iterator it(root_ + "/containers.d", ec);
-  if (ec) return;  // no copies yet
-  std::vector<std::string> stale;  // collected first: removing while iterating is unspecified
-  for (const auto& entry : it) {
-    std::string name = entry.path().filename().string();
+  if (read_only_) return;
+  for (const auto& name : files_.file_names(kConfdir)) {
     bool present = std::find(present_file_names.begin(), present_file_names.end(), name) !=
                    present_file_names.end();
-    if (!present) stale.push_back(entry.path().string());
+    // Copies set aside as corrupt stay for a human; they are never read again.
+    if (!present && name.find(".corrupt-") == std::string::npos) drop(kConfdir + "/" + name);
   }
-  for (const auto& path : stale) drop(path);
 }
 
-void LastKnownGood::save(const std::string& path, const std::string& content) {
+void LastKnownGood::save(const std::string& relative, const std::string& content) {
   if (read_only_) return;
   // Most runs find the source unchanged: skip the write (and the fsync) then.
-  if (read_whole_file(path) == content) return;
-  write_file_atomically(path, content);
+  if (read(relative) == content) return;
+  files_.write(relative, content);
 }
 
-void LastKnownGood::drop(const std::string& path) {
+void LastKnownGood::drop(const std::string& relative) {
   if (read_only_) return;
-  std::error_code ec;
-  fs::remove(path, ec);
-  if (ec) fail("removing {}: {}", path, ec.message());
+  files_.remove(relative);
 }
 
 }  // namespace dockerup
