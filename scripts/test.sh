@@ -7,7 +7,7 @@
 #   5. start dockerd if needed, make the local test images
 #   6. run the integration tests against the real dockerd          tests/integration/run.sh
 # The very last line is "N passed, M failed": doctest cases of both unit runs plus integration
-# cases. A stage that cannot run (a build error, no dockerd) counts as one failure, and the
+# cases; the line before it counts the skipped cases. A stage that cannot run (a build error, no dockerd) counts as one failure, and the
 # stages after it still run when they can. Exit status is non-zero if anything failed.
 set -uo pipefail
 
@@ -16,6 +16,7 @@ cd "$top" || exit 1
 
 passed=0
 failed=0
+skipped=0
 
 stage() { echo; echo "=== $*"; }
 
@@ -32,20 +33,22 @@ count_unit_tests() {  # BUILD_DIR LABEL
   meson test -C "$dir" --print-errorlogs
   status=$?
   log="$dir/meson-logs/testlog.txt"
-  local unit_passed=0 unit_failed=0
+  local unit_passed=0 unit_failed=0 unit_skipped=0
   if [ -f "$log" ]; then
-    read -r unit_passed unit_failed < <(awk '
+    read -r unit_passed unit_failed unit_skipped < <(awk '
       /\[doctest\] test cases:/ {
         for (i = 1; i <= NF; i++) {
           if ($(i) == "passed") p += $(i - 1)
           if ($(i) == "failed") f += $(i - 1)
+          if ($(i) == "skipped") s += $(i - 1)
         }
       }
-      END { print p + 0, f + 0 }' "$log")
+      END { print p + 0, f + 0, s + 0 }' "$log")
   fi
-  echo "$label: $unit_passed passed, $unit_failed failed (doctest cases)"
+  echo "$label: $unit_passed passed, $unit_failed failed, $unit_skipped skipped (doctest cases)"
   passed=$((passed + unit_passed))
   failed=$((failed + unit_failed))
+  skipped=$((skipped + unit_skipped))
   if [ "$status" -ne 0 ] && [ "$unit_failed" -eq 0 ]; then
     count_failure "$label: meson test failed without a failing doctest case (crash?)"
   fi
@@ -93,6 +96,8 @@ if [ "$built" = 1 ] && [ "$docker_ready" = 1 ]; then
   log=$(mktemp /tmp/dockerup-test.XXXXXX)
   bash tests/integration/run.sh 2>&1 | tee "$log"
   summary=$(grep -E '^integration total: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+  skips=$(grep -E '^integration skipped: [0-9]+' "$log" | tail -n 1 | grep -Eo '[0-9]+' | head -n 1)
+  skipped=$((skipped + ${skips:-0}))
   rm -f "$log"
   if [[ "$summary" =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
     passed=$((passed + BASH_REMATCH[1]))
@@ -105,5 +110,6 @@ else
 fi
 
 echo
+echo "$skipped skipped"  # each skip printed its reason above; under CI=true only explained ones
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -17,6 +17,24 @@ struct WatchTiming {
   std::chrono::milliseconds longest_burst{1000};
 };
 
+/// The debounce rule on its own (no thread, no inotify, no clock of its own), so tests can move
+/// time by hand: a burst starts with a relevant event and ends `quiet` after the last one, or
+/// `longest_burst` after the first, whichever comes first.
+class Burst {
+ public:
+  using TimePoint = std::chrono::steady_clock::time_point;
+  Burst(WatchTiming timing, TimePoint first_event);
+  /// Another relevant event at `at`: the quiet period starts again.
+  void event(TimePoint at);
+  /// How long to wait for more events at `now`; zero or less: the burst is over, signal now.
+  std::chrono::milliseconds left(TimePoint now) const;
+
+ private:
+  WatchTiming timing_;
+  TimePoint first_;
+  TimePoint last_;
+};
+
 /// Watches the confdir for container files created, written, moved in or out, deleted or
 /// chmod'ed, and its parent folder for the confdir itself appearing, disappearing or being
 /// replaced (a renamed folder, a swapped symlink). A confdir that does not exist yet is picked up
@@ -38,6 +56,15 @@ class ConfdirWatch {
   /// Watches `confdir` and starts the thread. Returns false (and says why in `error`) when
   /// inotify is unavailable; the server then only runs every interval.
   bool start(const std::string& confdir, std::string& error);
+
+  /// Watches `confdir` without starting the thread: events wait until take_events() reads them.
+  /// For tests of the filtering (which events count), free of any timing.
+  bool open(const std::string& confdir, std::string& error);
+
+  /// Never blocks: reads every pending inotify event and says whether one concerned the
+  /// confdir (re-arming the watches as needed). The thread's step; call it yourself only on a
+  /// watch made with open().
+  bool take_events();
 
   /// Follows the confdir the latest run used (user-data or a SIGHUP reload may move it) and
   /// re-arms the watches when the folder was replaced. Cheap; does nothing before start().

@@ -23,6 +23,7 @@ class Logger {
   void set_verbose(bool verbose) { verbose_ = verbose; }
   bool verbose() const { return verbose_; }
   void set_json(bool json) { json_ = json; }
+  bool json() const { return json_; }
 
   void log(LogLevel level, LogContext context, std::string_view message);
 

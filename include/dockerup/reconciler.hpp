@@ -30,6 +30,9 @@ struct RunResult {
   GcReport gc;  ///< what garbage collection removed (or, in a dry run, would remove)
   /// The run's interval setting after user-data keys were applied: what the server waits next.
   int interval = 0;
+  /// The run stopped part-way at an unexpected exception (see run_guarded): what it saw and did
+  /// is unknown, so status and metrics keep their previous picture of the containers.
+  bool aborted = false;
 };
 
 /// Loads the desired state for this run (injected so tests can declare specs directly).

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,10 +15,15 @@ namespace dockerup {
 
 class SystemdNotifier {
  public:
+  using Clock = std::function<std::chrono::steady_clock::time_point()>;
+
   /// Disabled (every call a no-op) when `socket_path` is empty. A path starting with '@' is an
-  /// abstract socket name, as systemd writes it. `watchdog` is WATCHDOG_USEC when set.
+  /// abstract socket name, as systemd writes it. `watchdog` is WATCHDOG_USEC when set. `clock`
+  /// (default: the steady clock) is what watchdog_if_due() measures the period with; tests pass
+  /// a clock they move by hand.
   explicit SystemdNotifier(std::string socket_path = {},
-                           std::optional<std::chrono::microseconds> watchdog = std::nullopt);
+                           std::optional<std::chrono::microseconds> watchdog = std::nullopt,
+                           Clock clock = {});
   ~SystemdNotifier();
   SystemdNotifier(const SystemdNotifier&) = delete;
   SystemdNotifier& operator=(const SystemdNotifier&) = delete;
@@ -45,6 +51,7 @@ class SystemdNotifier {
  private:
   std::string socket_path_;
   std::optional<std::chrono::microseconds> watchdog_;
+  Clock clock_;
   std::chrono::steady_clock::time_point last_watchdog_{};
   int fd_ = -1;
   bool warned_ = false;

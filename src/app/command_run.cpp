@@ -80,10 +80,30 @@ std::vector<Trigger> confdir_triggers(ConfdirWatch& watch, const std::string& co
 
 }  // namespace
 
+RunResult aborted_run(const std::string& why) {
+  RunResult result;
+  result.observed = true;  // not an engine outage: the engine may well have answered
+  result.aborted = true;
+  result.exit_code = 1;
+  result.errors.push_back(
+      {"run", fmt::format("stopped by an unexpected error: {}; the next run starts over", why)});
+  return result;
+}
+
+RunResult run_guarded(const Settings& settings, RunContext& context) {
+  try {
+    return reconcile_once(settings, context);
+  } catch (const std::exception& e) {
+    return aborted_run(e.what());
+  } catch (...) {
+    return aborted_run("an exception that is not a std::exception");
+  }
+}
+
 RunResult run_once(const Settings& settings, RunContext& context) {
   auto started = std::chrono::steady_clock::now();
   auto started_wall = std::chrono::system_clock::now();
-  RunResult result = reconcile_once(settings, context);
+  RunResult result = run_guarded(settings, context);
   redact_run_result(result, settings);  // env values and passwords only with --show-secrets
   auto took = std::chrono::steady_clock::now() - started;
   record_run_status(settings, result, started_wall, took);  // skips dry runs, never throws

@@ -35,3 +35,11 @@ void check_cache_dir_trust(const Settings& settings, Errors& errors) {
 }
 
 }  // namespace dockerup
+
+namespace dockerup {
+
+void apply_log_settings(const Settings& settings) {
+  Logger::instance().set_json(settings.log_format == "json");
+}
+
+}  // namespace dockerup

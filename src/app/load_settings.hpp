@@ -15,4 +15,7 @@ Settings load_settings(const CommandLine& line, Errors& errors);
 /// can write there could plant a rollback request or an image ledger, or hold the run lock.
 void check_cache_dir_trust(const Settings& settings, Errors& errors);
 
+/// Makes the logger follow `settings` (log_format): at start and after a SIGHUP reload.
+void apply_log_settings(const Settings& settings);
+
 }  // namespace dockerup

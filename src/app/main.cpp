@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
   Errors errors;
   Settings settings = load_settings(line, errors);
   check_cache_dir_trust(settings, errors);
-  Logger::instance().set_json(settings.log_format == "json");
+  apply_log_settings(settings);
   if (!errors.empty()) {
     for (const auto& error : errors) log_error("{}", error.str());
     return 2;

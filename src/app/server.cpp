@@ -16,6 +16,7 @@
 #include <limits>
 #include <memory>
 #include <random>
+#include <thread>
 
 namespace dockerup {
 namespace {
@@ -63,6 +64,7 @@ class Server {
  private:
   bool open_metrics();
   void reconcile();
+  bool wait_for_next_run();
   milliseconds next_delay(const RunResult& result);
   Signals::Wake wait(milliseconds delay);
   void reload();
@@ -97,13 +99,25 @@ bool Server::open_metrics() {
 
 void Server::reconcile() {
   auto started = Clock::now();
-  RunResult result = run_once(settings_, context_);
+  RunResult result;
+  try {
+    result = run_once(settings_, context_);  // catches what the run itself throws
+  } catch (const std::exception& e) {       // its logging or reporting threw: still one run
+    result = aborted_run(e.what());
+    log_error("{}", result.errors.front().str());
+  } catch (...) {
+    result = aborted_run("an exception that is not a std::exception");
+    log_error("{}", result.errors.front().str());
+  }
   double seconds = std::chrono::duration<double>(Clock::now() - started).count();
   metrics_.record_run(result, seconds, std::chrono::duration_cast<std::chrono::seconds>(
                                            std::chrono::system_clock::now().time_since_epoch())
                                            .count());
   notifier_.status(status_line(result, seconds));
-  if (result.exit_code == 0 && !state_.ready_sent) {
+  // Ready after the first completed run, whatever its result: one bad container file (or a
+  // registry outage) must not make systemd kill and restart a daemon that runs everything else.
+  // What failed is in STATUS= and status.json.
+  if (!state_.ready_sent) {
     notifier_.ready();
     state_.ready_sent = true;
   }
@@ -172,7 +186,7 @@ void Server::reload() {
   reloaded.server = true;
   bool listen_changed = reloaded.metrics_listen != settings_.metrics_listen;
   settings_ = reloaded;
-  Logger::instance().set_json(settings_.log_format == "json");
+  apply_log_settings(settings_);
   log_info("SIGHUP: configuration re-read from {}; reconciling now", settings_.config_file);
   if (listen_changed) open_metrics();  // a bad new address is logged; the loop goes on
   state_.failed_runs = 0;              // a new configuration deserves a fresh start
@@ -183,6 +197,23 @@ void Server::drain_triggers() {
     if (trigger.drain) trigger.drain();
     log_debug("{}: reconciling now", trigger.name);
   }
+}
+
+/// Waits for the next run and handles what woke the loop; false when a stop was requested.
+/// Nothing here may end the daemon either: a failing wait or reload is logged and the loop goes
+/// on after a pause (so that a wait failing at once cannot spin).
+bool Server::wait_for_next_run() {
+  try {
+    Signals::Wake wake = wait(delay_);
+    if (wake == Signals::Wake::Stop) return false;
+    // take_reload() also clears the flag that made wait() return Reload.
+    if (signals_.take_reload()) reload();
+    if (wake == Signals::Wake::Fd) drain_triggers();
+  } catch (const std::exception& e) {
+    log_error("server loop: {}; going on", e.what());
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  return true;
 }
 
 int Server::run() {
@@ -200,11 +231,7 @@ int Server::run() {
     reconcile();
     // After a hand-over the lock belongs to the successor: another run here would race it.
     if (signals_.stop_requested() || state_.handed_over) break;
-    Signals::Wake wake = wait(delay_);
-    if (wake == Signals::Wake::Stop) break;
-    // take_reload() also clears the flag that made wait() return Reload.
-    if (signals_.take_reload()) reload();
-    if (wake == Signals::Wake::Fd) drain_triggers();
+    if (!wait_for_next_run()) break;
   }
   log_info("stop requested: exiting");
   notifier_.stopping();

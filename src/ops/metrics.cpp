@@ -57,7 +57,7 @@ void Metrics::record_run(const RunResult& result, double duration_seconds, std::
   for (const auto& outcome : result.report.outcomes)
     ++actions_[{std::string(to_string(outcome.action.type)), outcome.error ? "failed" : "ok"}];
   // Without a fresh look at the engine the previous counts are the best we know.
-  if (result.observed) {
+  if (result.observed && !result.aborted) {
     for (auto& [state, count] : managed_) count = 0;
     for (const auto& c : result.final_observed.containers)
       if (c.managed()) ++managed_[c.state];

@@ -31,8 +31,9 @@ std::optional<Number> whole_number(const char* text) {
 }  // namespace
 
 SystemdNotifier::SystemdNotifier(std::string socket_path,
-                                 std::optional<std::chrono::microseconds> watchdog)
-    : socket_path_(std::move(socket_path)), watchdog_(watchdog) {}
+                                 std::optional<std::chrono::microseconds> watchdog, Clock clock)
+    : socket_path_(std::move(socket_path)), watchdog_(watchdog),
+      clock_(clock ? std::move(clock) : Clock(std::chrono::steady_clock::now)) {}
 
 SystemdNotifier::~SystemdNotifier() {
   if (fd_ >= 0) close(fd_);
@@ -95,7 +96,7 @@ std::optional<std::chrono::milliseconds> SystemdNotifier::watchdog_period() cons
 void SystemdNotifier::watchdog_if_due() {
   auto period = watchdog_period();
   if (!period) return;
-  auto now = std::chrono::steady_clock::now();
+  auto now = clock_();
   if (last_watchdog_ != std::chrono::steady_clock::time_point{} && now - last_watchdog_ < *period)
     return;
   last_watchdog_ = now;

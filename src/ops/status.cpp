@@ -119,6 +119,10 @@ RunStatus make_run_status(const RunResult& result, std::chrono::system_clock::ti
     status.last_success = status.time;
   else if (previous)
     status.last_success = previous->last_success;
+  if (result.aborted) {  // nothing known about this run's containers: the last picture stands
+    if (previous) status.containers = previous->containers;
+    return status;
+  }
   for (const auto& spec : result.desired.specs)
     status.containers.push_back(container_status(spec, result, status.time, previous));
   return status;

@@ -45,6 +45,13 @@ UniqueFd open_lock_file(const std::string& cache_dir, bool create) {
   UniqueFd fd(openat(dir->fd(), kLockFile,
                      O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | (create ? O_CREAT : 0), 0600));
   if (!fd && errno == ENOENT && !create) return fd;
+  if (!fd && errno == EROFS) {
+    // A read-only cache must not stop dockerup from reconciling: flock() needs no write access,
+    // so lock the existing file read-only, or the folder itself when there is no file. Every
+    // process on this cache falls back the same way, so they still exclude each other.
+    fd = UniqueFd(openat(dir->fd(), kLockFile, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    if (!fd && errno == ENOENT) return UniqueFd(fcntl(dir->fd(), F_DUPFD_CLOEXEC, 0));
+  }
   if (!fd) fail("cannot open {}: {}", path, std::strerror(errno));
   struct stat info {};
   if (fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode))
@@ -52,7 +59,7 @@ UniqueFd open_lock_file(const std::string& cache_dir, bool create) {
   if (std::string why = untrusted_reason(fd.get(), false); !why.empty())
     throw Untrusted(fmt::format("{}: {}", path, why));
   // One made by an earlier version (0644): nobody else may open it from now on.
-  if ((info.st_mode & 077) != 0 && fchmod(fd.get(), 0600) != 0)
+  if ((info.st_mode & 077) != 0 && fchmod(fd.get(), 0600) != 0 && errno != EROFS)
     fail("cannot make {} private: {}", path, std::strerror(errno));
   return fd;
 }

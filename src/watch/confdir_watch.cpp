@@ -60,6 +60,16 @@ Ready wait_for(int inotify_fd, int stop_fd, milliseconds timeout) {
 
 }  // namespace
 
+Burst::Burst(WatchTiming timing, TimePoint first_event)
+    : timing_(timing), first_(first_event), last_(first_event) {}
+
+void Burst::event(TimePoint at) { last_ = std::max(last_, at); }
+
+milliseconds Burst::left(TimePoint now) const {
+  TimePoint end = std::min(last_ + timing_.quiet, first_ + timing_.longest_burst);
+  return std::chrono::ceil<milliseconds>(end - now);
+}
+
 ConfdirWatch::ConfdirWatch(WatchTiming timing) : timing_(timing) {}
 
 ConfdirWatch::~ConfdirWatch() {
@@ -77,6 +87,16 @@ bool ConfdirWatch::start(const std::string& confdir, std::string& error) {
     follow(confdir);
     return true;
   }
+  if (!open(confdir, error)) return false;
+  thread_ = std::thread([this] { watch_loop(); });
+  return true;
+}
+
+bool ConfdirWatch::open(const std::string& confdir, std::string& error) {
+  if (inotify_fd_ >= 0) {
+    follow(confdir);
+    return true;
+  }
   inotify_fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (inotify_fd_ < 0) error = describe_errno("inotify_init1");
   if (inotify_fd_ >= 0) signal_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -89,9 +109,10 @@ bool ConfdirWatch::start(const std::string& confdir, std::string& error) {
     return false;
   }
   follow(confdir);
-  thread_ = std::thread([this] { watch_loop(); });
   return true;
 }
+
+bool ConfdirWatch::take_events() { return inotify_fd_ >= 0 && read_events(); }
 
 void ConfdirWatch::follow(const std::string& confdir) {
   if (inotify_fd_ < 0) return;
@@ -182,14 +203,13 @@ void ConfdirWatch::watch_loop() {
     Ready ready = wait_for(inotify_fd_, stop_fd_, milliseconds(-1));
     if (ready == Ready::Stop) return;
     if (!read_events()) continue;
-    auto deadline = Clock::now() + timing_.longest_burst;
-    while (true) {
-      auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
-      if (left <= milliseconds(0)) break;
-      ready = wait_for(inotify_fd_, stop_fd_, std::min(timing_.quiet, left));
+    Burst burst(timing_, Clock::now());
+    for (auto left = burst.left(Clock::now()); left > milliseconds(0);
+         left = burst.left(Clock::now())) {
+      ready = wait_for(inotify_fd_, stop_fd_, left);
       if (ready == Ready::Stop) return;
-      if (ready == Ready::Timeout) break;
-      read_events();
+      // Only events that concern the confdir prolong the burst; an editor's swap file does not.
+      if (ready == Ready::Events && read_events()) burst.event(Clock::now());
     }
     ::eventfd_write(signal_fd_, 1);
   }

@@ -203,11 +203,6 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# Whether this host can run privileged containers (nested, unprivileged dockerd cannot).
-privileged_supported() {
-  "$DOCKER" run --rm --privileged "$IMAGE_V1" true >/dev/null 2>&1
-}
-
 # start_registry: Debian's docker-registry on a free 127.0.0.1 port, storing under CASE_DIR.
 # Sets REGISTRY (host:port); stopped with the case's other background processes.
 start_registry() {
@@ -241,6 +236,7 @@ push_as() {
 ASSERTIONS=0
 CASE_FAILED=0
 SKIP_REASON=""
+SKIP_CI_REASON=""
 
 fail_assertion() {
   CASE_FAILED=1
@@ -314,8 +310,12 @@ assert_absent() {  # NAME
   return 1
 }
 
-skip_case() {  # REASON
+# skip_case REASON [WHY_NOT_IN_CI]: the case cannot run here; counted and printed with REASON.
+# Under CI=true a skip is a failure unless WHY_NOT_IN_CI says why the case cannot run on a CI
+# machine either (CI installs everything a case needs, so "something is missing" is a failure).
+skip_case() {
   SKIP_REASON=$1
+  SKIP_CI_REASON=${2:-}
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -337,13 +337,18 @@ test_case() {
   ASSERTIONS=0
   CASE_FAILED=0
   SKIP_REASON=""
+  SKIP_CI_REASON=""
   local started=$SECONDS
   "$function"
   status=$?
   stop_background
-  if [ -n "$SKIP_REASON" ]; then
+  if [ -n "$SKIP_REASON" ] && [ "${CI:-}" = true ] && [ -z "$SKIP_CI_REASON" ]; then
+    FAILED=$((FAILED + 1))
+    echo "FAIL $TEST_FILE: $name: skipped in CI ($SKIP_REASON), and the case gives no reason" \
+      "why it cannot run there" >&2
+  elif [ -n "$SKIP_REASON" ]; then
     SKIPPED=$((SKIPPED + 1))
-    echo "skip $TEST_FILE: $name ($SKIP_REASON)"
+    echo "skip $TEST_FILE: $name ($SKIP_REASON${SKIP_CI_REASON:+; in CI too: $SKIP_CI_REASON})"
   elif [ "$CASE_FAILED" = 0 ] && [ "$status" = 0 ] && [ "$ASSERTIONS" -gt 0 ]; then
     PASSED=$((PASSED + 1))
     echo "ok   $TEST_FILE: $name ($((SECONDS - started))s)"
@@ -374,7 +379,8 @@ require_environment() {
 }
 
 finish() {
-  [ "$SKIPPED" -gt 0 ] && echo "integration: $SKIPPED skipped in $TEST_FILE"
+  # run.sh sums the "skipped" lines; the last line stays the passed/failed summary.
+  echo "integration: $SKIPPED skipped"
   echo "integration: $PASSED passed, $FAILED failed"
   [ "$FAILED" -eq 0 ]
   exit

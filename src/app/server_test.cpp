@@ -1,0 +1,207 @@
+// The --server loop as systemd sees it: a run that throws is one failed run, the loop goes on,
+// and READY=1 follows the first completed run whatever its result.
+#include "command_run.hpp"
+#include "server.hpp"
+#include "signals.hpp"
+
+#include "dockerup/metrics.hpp"
+#include "dockerup/status.hpp"
+
+#include "fake_engine.hpp"
+#include "temp_dir.hpp"
+
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <cstddef>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <vector>
+
+namespace dockerup {
+namespace {
+
+using testing::FakeEngine;
+using testing::TempDir;
+
+/// A datagram socket playing systemd's NOTIFY_SOCKET; collects what the server sent.
+class FakeSystemd {
+ public:
+  explicit FakeSystemd(std::string path) : path_(std::move(path)) {
+    fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    REQUIRE(path_.size() < sizeof address.sun_path);
+    std::memcpy(address.sun_path, path_.data(), path_.size());
+    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    setenv("NOTIFY_SOCKET", path_.c_str(), 1);
+  }
+  ~FakeSystemd() {
+    unsetenv("NOTIFY_SOCKET");
+    close(fd_);
+    unlink(path_.c_str());
+  }
+  /// Every datagram queued so far (the server has returned: nothing more is coming).
+  std::vector<std::string> received() {
+    std::vector<std::string> all;
+    char buffer[1024];
+    for (ssize_t got; (got = recv(fd_, buffer, sizeof buffer, 0)) > 0;)
+      all.emplace_back(buffer, static_cast<std::size_t>(got));
+    return all;
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+/// A trigger that is always readable: the loop never waits for the clock.
+struct AlwaysTrigger {
+  int fd = eventfd(1, EFD_NONBLOCK | EFD_CLOEXEC);
+  ~AlwaysTrigger() { close(fd); }
+  Trigger trigger() {
+    return {"test", fd, [this] {
+              eventfd_t value;
+              eventfd_read(fd, &value);
+              eventfd_write(fd, 1);  // readable again for the next wait
+            }};
+  }
+};
+
+struct ServerHost {
+  TempDir temp;
+  FakeEngine engine;
+  Settings settings;
+  CommandLine line;
+  int loads = 0;
+  std::function<void(int)> on_load;  ///< called with the load's number (1, 2, ...)
+
+  ServerHost() {
+    settings.server = true;
+    settings.pull = false;
+    settings.start_wait = 0;
+    settings.interval = 3600;  // the trigger wakes the loop; the clock never does
+    settings.cache_dir = temp / "cache";
+    engine.add_image("app:v1", "sha256:v1");
+  }
+
+  int serve_until_stopped() {
+    Signals signals;  // blocks SIGTERM in this thread: raise() below is read, not fatal
+    AlwaysTrigger always;
+    RunContext context{engine,
+                       [this](Settings&) {
+                         ++loads;
+                         if (on_load) on_load(loads);
+                         DesiredState desired;
+                         ContainerSpec spec;
+                         spec.name = "web";
+                         spec.image = "app:v1";
+                         spec.source = "/conf/web.json";
+                         desired.specs = {spec};
+                         desired.complete_sources = {"/conf"};
+                         return desired;
+                       },
+                       // Our own stop check, so the SIGTERM raised by a loader does not
+                       // interrupt that run: the loop sees it when the run is over.
+                       ExecutorHooks{[](int) {}, [] { return false; }},
+                       nullptr,
+                       {},
+                       false,
+                       {}};
+    return serve(line, settings, context, signals, {always.trigger()});
+  }
+};
+
+std::string status_error(const std::string& cache_dir) {
+  std::string error;
+  auto status = load_run_status(cache_dir, error);
+  REQUIRE(status);
+  std::string all = status->result;
+  for (const auto& e : status->errors) all += "|" + e;
+  return all;
+}
+
+}  // namespace
+
+TEST_CASE("a run that throws is a failed run: the server goes on, and is ready after it") {
+  ServerHost host;
+  FakeSystemd systemd(host.temp / "notify");
+  std::string status_after_first;
+  host.on_load = [&](int load) {
+    if (load == 1) throw std::runtime_error("cannot write /var/cache: No space left on device");
+    if (load == 2) {
+      status_after_first = status_error(host.settings.cache_dir);
+      std::raise(SIGTERM);  // the second run completes, then the loop stops
+    }
+  };
+  CHECK(host.serve_until_stopped() == 0);
+  CHECK(host.loads == 2);
+  CHECK(status_after_first ==
+        "failed|run: stopped by an unexpected error: cannot write /var/cache: No space left on "
+        "device; the next run starts over");
+  CHECK(host.engine.container("web"));  // the second run did its work
+  CHECK(status_error(host.settings.cache_dir) == "ok");
+
+  auto sent = systemd.received();
+  REQUIRE(sent.size() == 4);
+  CHECK(sent[0].starts_with("STATUS=last run failed"));
+  CHECK(sent[1] == "READY=1");  // after the first run although it failed, and only once
+  CHECK(sent[2].starts_with("STATUS=last run ok"));
+  CHECK(sent[3] == "STOPPING=1");
+}
+
+TEST_CASE("even what is not a std::exception does not end the server") {
+  ServerHost host;
+  host.on_load = [&](int load) {
+    if (load == 1) throw 42;
+    if (load == 2) std::raise(SIGTERM);
+  };
+  CHECK(host.serve_until_stopped() == 0);
+  CHECK(host.loads == 2);
+}
+
+TEST_CASE("READY=1 follows a first run that failed for an ordinary reason") {
+  ServerHost host;
+  FakeSystemd systemd(host.temp / "notify");
+  host.engine.exits_on_start("app:v1", 3);  // the container exits at once: the run fails
+  host.on_load = [&](int) { std::raise(SIGTERM); };
+  CHECK(host.serve_until_stopped() == 0);
+  auto sent = systemd.received();
+  REQUIRE(sent.size() == 3);
+  CHECK(sent[0].starts_with("STATUS=last run failed"));
+  CHECK(sent[1] == "READY=1");
+  CHECK(sent[2] == "STOPPING=1");
+}
+
+TEST_CASE("an aborted run counts as failed in the metrics and keeps the last container picture") {
+  Metrics metrics;
+  RunResult good;
+  good.observed = true;
+  good.final_observed.containers = {ContainerSummary{}};
+  good.final_observed.containers[0].state = "running";
+  good.final_observed.containers[0].labels = {{"io.dockerup.managed", "true"}};
+  metrics.record_run(good, 1.0, 1000);
+  metrics.record_run(aborted_run("disk full"), 1.0, 1060);
+  std::string text = metrics.render();
+  CHECK(text.find("dockerup_runs_total{result=\"failed\"} 1") != std::string::npos);
+  CHECK(text.find("dockerup_managed_containers{state=\"running\"} 1") != std::string::npos);
+
+  RunStatus previous;
+  ContainerStatus web;
+  web.name = "web";
+  web.image = "app:v1";
+  web.state = "running";
+  previous.containers = {web};
+  RunStatus status = make_run_status(aborted_run("disk full"), {}, {}, previous);
+  CHECK(status.result == "failed");
+  CHECK(status.exit_code == 1);
+  CHECK(status.containers == previous.containers);
+}
+
+}  // namespace dockerup

@@ -1,0 +1,400 @@
+// Every setting acts: each key of etc/dockerup.conf, set to a value other than its default through
+// the real config parser, changes what the code that uses it does. One row per key; a key of
+// etc/dockerup.conf without a row fails the test, so a new setting cannot land untested.
+//
+// A row observes its key where it is used (a reconcile run against the fake engine, the source
+// loader, the IMDS client's options, the server loop) and names what it saw with the base
+// settings and with the key set. Both must be what the row expects, and differ.
+#include "command_run.hpp"
+#include "load_settings.hpp"
+#include "server.hpp"
+#include "signals.hpp"
+
+#include "dockerup/config_file.hpp"
+#include "dockerup/docker_engine.hpp"
+#include "dockerup/history.hpp"
+#include "dockerup/imds.hpp"
+#include "dockerup/log.hpp"
+#include "dockerup/sources.hpp"
+
+#include "emulator_process.hpp"
+#include "fake_engine.hpp"
+#include "temp_dir.hpp"
+
+#include <doctest/doctest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <regex>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace dockerup {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::FakeEngine;
+using testing::TempDir;
+
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::trunc) << text;
+}
+
+std::string spec_json(const std::string& name, const std::string& image, bool rolling = false) {
+  return "{\"name\": \"" + name + "\", \"image\": \"" + image + "\"" +
+         (rolling ? ", \"update\": {\"rolling\": true}" : "") + "}";
+}
+
+/// The keys etc/dockerup.conf documents: every ";key=default" line.
+std::vector<std::string> documented_keys() {
+  std::ifstream in(DOCKERUP_CONF_EXAMPLE);
+  REQUIRE(in);
+  std::vector<std::string> keys;
+  std::regex commented_key(R"(^;([a-z_0-9]+)=.*$)");
+  std::smatch match;
+  for (std::string line; std::getline(in, line);)
+    if (std::regex_match(line, match, commented_key)) keys.push_back(match[1]);
+  return keys;
+}
+
+/// The host every observation runs on: a confdir with web.json, a cache, an IMDS emulator whose
+/// user-data declares "ud", and a fresh fake engine per run sequence.
+struct Lab {
+  TempDir root;
+  std::string confdir = root / "containers.d";
+  std::string cache = root / "cache";
+  std::string user_data = root / "user-data";
+  std::unique_ptr<testing::ImdsEmulator> imds;
+  Settings base;
+
+  Lab() {
+    ::unsetenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+    ::unsetenv("DOCKER_HOST");
+    write_text(user_data, R"({"containers": [{"name": "ud", "image": "app:v1"}]})");
+    imds = std::make_unique<testing::ImdsEmulator>(std::vector<std::string>{"--user-data", user_data});
+    base.confdir = confdir;    // never the host's /etc/dockerup/containers.d
+    base.cache_dir = cache;    // never the host's /var/cache/dockerup
+    base.aws_endpoint = imds->endpoint();  // never 169.254.169.254
+    reset();
+  }
+
+  /// Puts the confdir and the cache back to their starting point: web.json only, empty cache.
+  void reset() {
+    fs::remove_all(confdir);
+    fs::remove_all(cache);
+    fs::remove_all(root / "elsewhere");
+    fs::create_directories(confdir);
+    write_text(confdir + "/web.json", spec_json("web", "app:v1"));
+  }
+};
+
+/// One reconcile sequence on a fresh fake engine with the real source loader.
+struct Runs {
+  Lab& lab;
+  Settings settings;
+  FakeEngine engine;
+  std::vector<int> sleeps;
+  std::unique_ptr<History> history;
+
+  Runs(Lab& lab, const Settings& settings) : lab(lab), settings(settings) {
+    lab.reset();
+    engine.add_image("app:v1", "sha256:v1");
+    engine.add_image("app:v2", "sha256:v2");
+  }
+
+  RunResult run() {
+    RunContext context{engine,
+                       [](Settings& run_settings) { return load_desired_state(run_settings).state; },
+                       ExecutorHooks{[this](int seconds) { sleeps.push_back(seconds); },
+                                     [] { return false; }},
+                       history.get(),
+                       [] { return std::int64_t{1000}; },
+                       false,
+                       {}};
+    return run_once(settings, context);
+  }
+
+  void declare(const std::string& json) { write_text(lab.confdir + "/web.json", json); }
+  std::string web_image() const {
+    auto* web = engine.container("web");
+    return web ? web->image_id : "none";
+  }
+};
+
+std::string join(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : ",") + w;
+  return out;
+}
+
+std::string declared_names(Settings settings) {
+  auto load = load_desired_state(settings);
+  std::vector<std::string> names;
+  for (const auto& spec : load.state.specs) names.push_back(spec.name);
+  std::sort(names.begin(), names.end());
+  return join(names);
+}
+
+/// Whether something accepts TCP connections on 127.0.0.1:port.
+bool listening(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool connected = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  ::close(fd);
+  return connected;
+}
+
+/// One server loop run: the loader looks at the metrics port, then stops the loop.
+std::string metrics_seen_by_server(Lab& lab, const Settings& settings, int port) {
+  Runs runs(lab, settings);
+  Settings server_settings = settings;
+  server_settings.server = true;
+  bool answered = false;
+  RunContext context{runs.engine,
+                     [&](Settings& run_settings) {
+                       answered = listening(port);
+                       std::raise(SIGTERM);  // one run, then the loop ends
+                       return load_desired_state(run_settings).state;
+                     },
+                     ExecutorHooks{[](int) {}, {}},
+                     nullptr,
+                     {},
+                     false,
+                     {}};
+  Signals signals;
+  CHECK(serve(CommandLine{}, server_settings, context, signals) == 0);
+  return answered ? "metrics answer" : "no metrics";
+}
+
+/// Keys etc/dockerup.conf documents that no code reads yet: the original's registry login.
+/// Listed here so the gap is printed on every run instead of hidden; the registry-login work
+/// removes them from this list and adds their rows.
+const std::set<std::string> kNotActingYet = {"registry", "username", "password", "email"};
+
+struct Row {
+  std::string key;
+  std::string value;  ///< not the default
+  std::function<std::string(const Settings&)> observe;
+  std::string with_base;  ///< what observe says with the base settings
+  std::string with_key;   ///< ... and with key=value applied
+};
+
+std::vector<Row> rows(Lab& lab, int metrics_port) {
+  std::string elsewhere = lab.root / "elsewhere";
+  return {
+      {"confdir", elsewhere,
+       [elsewhere](const Settings& s) {
+         fs::create_directories(elsewhere);
+         write_text(elsewhere + "/other.json", spec_json("other", "app:v1"));
+         return declared_names(s);
+       },
+       "web", "other"},
+      {"remote", "tcp://127.0.0.1:2375",
+       [](const Settings& s) { return parse_docker_remote(s.remote).base_url; },
+       "http://localhost", "http://127.0.0.1:2375"},
+      {"interval", "7",
+       [&lab](const Settings& s) { return std::to_string(Runs(lab, s).run().interval); }, "60", "7"},
+      {"aws", "true", [](const Settings& s) { return declared_names(s); }, "web", "ud,web"},
+      {"aws_endpoint", "http://127.0.0.1:9",
+       [](const Settings& s) { return imds_options(s).endpoint; }, lab.imds->endpoint(),
+       "http://127.0.0.1:9"},
+      {"aws_imdsv1", "false",
+       [](const Settings& s) { return imds_options(s).allow_imdsv1 ? "v1 allowed" : "v2 only"; },
+       "v1 allowed", "v2 only"},
+      {"strict_modes", "false",
+       [&lab](const Settings& s) {
+         std::string loose = lab.confdir + "/loose.json";
+         write_text(loose, spec_json("loose", "app:v1"));
+         fs::permissions(loose, fs::perms::group_write, fs::perm_options::add);
+         std::string names = declared_names(s);
+         fs::remove(loose);
+         return names;
+       },
+       "web", "loose,web"},
+      {"pull", "false",
+       [&lab](const Settings& s) {
+         Runs runs(lab, s);
+         runs.engine.add_registry_image("app:v1", "sha256:v1b");  // the tag moved
+         runs.run();
+         return runs.web_image();
+       },
+       "sha256:v1b", "sha256:v1"},
+      {"cache", lab.root / "cache2",
+       [&lab](const Settings& s) {
+         fs::remove_all(lab.root / "cache2");
+         Runs(lab, s).run();
+         return std::string(fs::exists(lab.cache + "/status.json") ? "cache" : "") +
+                (fs::exists(lab.root / "cache2/status.json") ? "cache2" : "");
+       },
+       "cache", "cache2"},
+      {"exclusive", "true",
+       [&lab](const Settings& s) {
+         Runs runs(lab, s);
+         ContainerSummary stray;
+         stray.name = "stray";
+         stray.image = "app:v1";
+         stray.state = "running";
+         runs.engine.add_container(stray);
+         runs.run();
+         return runs.engine.container("stray") ? "stray kept" : "stray removed";
+       },
+       "stray kept", "stray removed"},
+      {"stop_timeout", "3",
+       [&lab](const Settings& s) {
+         Runs runs(lab, s);
+         runs.run();
+         runs.declare(spec_json("web", "app:v2"));
+         runs.run();
+         return std::to_string(runs.engine.last_stop_timeout());
+       },
+       "10", "3"},
+      {"start_wait", "5",
+       [&lab](const Settings& s) {
+         Runs runs(lab, s);
+         runs.run();
+         return std::to_string(runs.sleeps.at(0));
+       },
+       "2", "5"},
+      {"rolling_wait", "4",
+       [&lab](const Settings& s) {
+         Runs runs(lab, s);
+         runs.declare(spec_json("web", "app:v1", true));
+         runs.run();
+         runs.sleeps.clear();
+         runs.declare(spec_json("web", "app:v2", true));
+         runs.run();
+         return std::to_string(runs.sleeps.at(0));
+       },
+       "10", "4"},
+      {"health_timeout", "3",
+       [&lab](const Settings& s) {
+         Runs runs(lab, s);
+         runs.engine.health_of("app:v2", "starting");  // never healthy
+         runs.declare(spec_json("web", "app:v1", true));
+         runs.run();
+         runs.declare(spec_json("web", "app:v2", true));
+         auto result = runs.run();
+         std::smatch match;
+         for (const auto& error : result.errors)
+           if (std::regex_search(error.message, match, std::regex("not healthy after [0-9]+ s")))
+             return match.str();
+         return std::string("no timeout");
+       },
+       "not healthy after 120 s", "not healthy after 3 s"},
+      {"crashloop_restarts", "1",
+       [&lab](const Settings& s) {
+         Runs runs(lab, s);
+         runs.history = std::make_unique<History>(s.cache_dir);
+         runs.run();
+         runs.declare(spec_json("web", "app:v2"));
+         runs.run();  // replaced: the history knows v1 as the previous image
+         runs.engine.crash_loops("app:v2", 2);  // from now on it has restarted twice
+         runs.run();
+         return runs.web_image();
+       },
+       "sha256:v2", "sha256:v1"},
+      {"gc", "off",
+       [&lab](const Settings& s) {
+         Runs runs(lab, s);
+         runs.run();
+         runs.declare(spec_json("web", "app:v2"));
+         runs.run();
+         auto images = runs.engine.list_images();
+         bool kept = std::any_of(images.begin(), images.end(),
+                                 [](const auto& i) { return i.id == "sha256:v1"; });
+         return kept ? "old image kept" : "old image removed";
+       },
+       "old image removed", "old image kept"},
+      {"gc_keep_volumes", "true",
+       [&lab](const Settings& s) {
+         Runs runs(lab, s);
+         runs.run();
+         runs.declare(spec_json("web", "app:v2"));
+         runs.run();
+         auto calls = runs.engine.calls();
+         bool with_volumes = std::any_of(calls.begin(), calls.end(), [](const auto& call) {
+           return call.starts_with("remove ") && call.ends_with(" +volumes");
+         });
+         return with_volumes ? "volumes removed" : "volumes kept";
+       },
+       "volumes removed", "volumes kept"},
+      {"log_format", "json",
+       [](const Settings& s) {
+         apply_log_settings(s);
+         std::string format = Logger::instance().json() ? "json" : "text";
+         Logger::instance().set_json(false);
+         return format;
+       },
+       "text", "json"},
+      {"metrics_listen", "127.0.0.1:" + std::to_string(metrics_port),
+       [&lab, metrics_port](const Settings& s) {
+         return metrics_seen_by_server(lab, s, metrics_port);
+       },
+       "no metrics", "metrics answer"},
+  };
+}
+
+/// A 127.0.0.1 port that was free a moment ago.
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  socklen_t length = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+}  // namespace
+
+TEST_CASE("every key of etc/dockerup.conf, set to another value, changes what dockerup does") {
+  Lab lab;
+  std::vector<Row> table = rows(lab, free_port());
+  std::set<std::string> with_row;
+  for (const auto& row : table) with_row.insert(row.key);
+
+  auto keys = documented_keys();
+  CHECK(keys.size() >= 20);  // the file was found and read
+  for (const auto& key : keys) {
+    INFO("key ", key, " of etc/dockerup.conf");
+    if (kNotActingYet.count(key)) {
+      MESSAGE("documented but not acting yet (registry login is being wired): ", key);
+      CHECK_FALSE(with_row.count(key));  // once it has a row, take it off kNotActingYet
+      continue;
+    }
+    CHECK_MESSAGE(with_row.count(key), "no row observes it: add one to settings_act_test.cpp");
+  }
+  for (const auto& key : kNotActingYet)
+    CHECK_MESSAGE(std::find(keys.begin(), keys.end(), key) != keys.end(), key, " is not documented");
+
+  for (const auto& row : table) {
+    INFO("row ", row.key, "=", row.value);
+    CHECK(std::find(keys.begin(), keys.end(), row.key) != keys.end());  // documented
+    Settings changed = lab.base;
+    ConfigLoad load = parse_config_text(row.key + "=" + row.value + "\n", "test.conf", changed);
+    REQUIRE(load.errors.empty());
+    REQUIRE(load.warnings.empty());
+    std::string before = row.observe(lab.base);
+    std::string after = row.observe(changed);
+    CHECK(before == row.with_base);
+    CHECK(after == row.with_key);
+    CHECK(before != after);
+  }
+}
+
+}  // namespace dockerup
