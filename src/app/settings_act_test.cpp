@@ -46,6 +46,11 @@ namespace fs = std::filesystem;
 using testing::FakeEngine;
 using testing::TempDir;
 
+/// Image IDs as Docker writes them (the history refuses anything else).
+const std::string kV1 = "sha256:" + std::string(64, '1');
+const std::string kV1b = "sha256:" + std::string(64, 'b');
+const std::string kV2 = "sha256:" + std::string(64, '2');
+
 void write_text(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::trunc) << text;
 }
@@ -108,8 +113,8 @@ struct Runs {
 
   Runs(Lab& lab, const Settings& settings) : lab(lab), settings(settings) {
     lab.reset();
-    engine.add_image("app:v1", "sha256:v1");
-    engine.add_image("app:v2", "sha256:v2");
+    engine.add_image("app:v1", kV1);
+    engine.add_image("app:v2", kV2);
   }
 
   RunResult run() {
@@ -227,11 +232,11 @@ std::vector<Row> rows(Lab& lab, int metrics_port) {
       {"pull", "false",
        [&lab](const Settings& s) {
          Runs runs(lab, s);
-         runs.engine.add_registry_image("app:v1", "sha256:v1b");  // the tag moved
+         runs.engine.add_registry_image("app:v1", kV1b);  // the tag moved
          runs.run();
          return runs.web_image();
        },
-       "sha256:v1b", "sha256:v1"},
+       kV1b, kV1},
       {"cache", lab.root / "cache2",
        [&lab](const Settings& s) {
          fs::remove_all(lab.root / "cache2");
@@ -305,7 +310,7 @@ std::vector<Row> rows(Lab& lab, int metrics_port) {
          runs.run();
          return runs.web_image();
        },
-       "sha256:v2", "sha256:v1"},
+       kV2, kV1},
       {"gc", "off",
        [&lab](const Settings& s) {
          Runs runs(lab, s);
@@ -314,7 +319,7 @@ std::vector<Row> rows(Lab& lab, int metrics_port) {
          runs.run();
          auto images = runs.engine.list_images();
          bool kept = std::any_of(images.begin(), images.end(),
-                                 [](const auto& i) { return i.id == "sha256:v1"; });
+                                 [](const auto& i) { return i.id == kV1; });
          return kept ? "old image kept" : "old image removed";
        },
        "old image removed", "old image kept"},
