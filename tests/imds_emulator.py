@@ -14,16 +14,30 @@ line, re-read on every request so a test can change it between runs.
 --token-uses N: a token is accepted N times, then refused with 401 (an expired token).
 --gzip: serve the file gzip-compressed (when it is not already; a .gz file is served as is).
 A missing user-data file also answers 404.
+
+The instance role and identity (for fleet sources on S3), all optional:
+    [--role NAME --access-key AK --secret-key SK [--session-token T] [--credentials-ttl S]]
+    [--instance-id ID] [--region REGION]
+--role serves NAME at /latest/meta-data/iam/security-credentials/ and the credentials document
+at .../NAME (Code, AccessKeyId, SecretAccessKey, Token, Expiration = now + --credentials-ttl
+seconds, default 21600, in UTC as "2026-12-01T16:00:00Z"). Without --role both answer 404.
+--instance-id and --region fill /latest/dynamic/instance-identity/document (and
+/latest/meta-data/instance-id); without either it answers 404.
 """
 
 import argparse
+import datetime
 import gzip
+import json
 import http.server
 import secrets
 import sys
 
 TOKEN_PATH = "/latest/api/token"
 USER_DATA_PATH = "/latest/user-data"
+ROLES_PATH = "/latest/meta-data/iam/security-credentials/"
+IDENTITY_PATH = "/latest/dynamic/instance-identity/document"
+INSTANCE_ID_PATH = "/latest/meta-data/instance-id"
 TTL_HEADER = "X-aws-ec2-metadata-token-ttl-seconds"
 TOKEN_HEADER = "X-aws-ec2-metadata-token"
 
@@ -74,9 +88,36 @@ def make_handler(options):
                 tokens[token] = uses - 1
             return True
 
+        def metadata(self):
+            """(status, body) of the role and identity documents; None for other paths."""
+            if self.path == ROLES_PATH:
+                return (200, options.role.encode()) if options.role else (404, b"Not Found")
+            if self.path.startswith(ROLES_PATH):
+                if not options.role or self.path[len(ROLES_PATH):] != options.role:
+                    return (404, b"Not Found")
+                now = datetime.datetime.now(datetime.timezone.utc)
+                expiry = now + datetime.timedelta(seconds=options.credentials_ttl)
+                stamp = "%Y-%m-%dT%H:%M:%SZ"
+                return (200, json.dumps({
+                    "Code": "Success", "LastUpdated": now.strftime(stamp), "Type": "AWS-HMAC",
+                    "AccessKeyId": options.access_key, "SecretAccessKey": options.secret_key,
+                    "Token": options.session_token or "", "Expiration": expiry.strftime(stamp),
+                }).encode())
+            if self.path in (IDENTITY_PATH, INSTANCE_ID_PATH):
+                if not (options.instance_id or options.region):
+                    return (404, b"Not Found")
+                if self.path == INSTANCE_ID_PATH:
+                    return (200, (options.instance_id or "").encode())
+                return (200, json.dumps({"instanceId": options.instance_id,
+                                         "region": options.region}).encode())
+            return None
+
         def do_GET(self):
             if not self.token_accepted():
                 return self.answer(401, b"Unauthorized")
+            metadata = self.metadata()
+            if metadata:
+                return self.answer(metadata[0], metadata[1])
             if self.path != USER_DATA_PATH or options.no_user_data:
                 return self.answer(404, b"Not Found")
             try:
@@ -100,6 +141,13 @@ def main():
     parser.add_argument("--token-uses", type=int, default=None)
     parser.add_argument("--gzip", action="store_true")
     parser.add_argument("--verbose", action="store_true", help="log every request on stderr")
+    parser.add_argument("--role")
+    parser.add_argument("--access-key", default="")
+    parser.add_argument("--secret-key", default="")
+    parser.add_argument("--session-token")
+    parser.add_argument("--credentials-ttl", type=int, default=21600)
+    parser.add_argument("--instance-id")
+    parser.add_argument("--region")
     options = parser.parse_args()
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", options.port), make_handler(options))

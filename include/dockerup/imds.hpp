@@ -70,12 +70,14 @@ class ImdsClient {
 
   /// Up to `attempts` tries with backoff; never throws.
   UserDataFetch fetch_user_data();
+  /// Any other document of the service, by path ("/latest/meta-data/instance-id"), the same way.
+  UserDataFetch fetch(const std::string& path);
 
  private:
-  UserDataFetch try_fetch();
+  UserDataFetch try_fetch(const std::string& path);
   /// A fresh token; nullopt when the service has no token endpoint and IMDSv1 is allowed.
   std::optional<std::string> request_token();
-  HttpReply get_user_data();
+  HttpReply get(const std::string& path);
 
   ImdsOptions options_;
   std::unique_ptr<ImdsHttp> http_;

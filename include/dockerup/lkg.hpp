@@ -31,6 +31,11 @@ class LastKnownGood {
   /// Drops the copies of every containers.d file not in `present_file_names`.
   void drop_confdir_files_except(const std::vector<std::string>& present_file_names);
 
+  /// Any other source's copies, by a path relative to the store ("fleet/<id>/applied.body").
+  std::optional<std::string> named_copy(const std::string& relative) const;
+  void save_named_copy(const std::string& relative, const std::string& content);
+  void drop_named_copy(const std::string& relative);
+
   const std::string& root() const { return root_; }
 
  private:

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace dockerup {
 
@@ -36,6 +37,11 @@ struct Settings {
   bool show_secrets = false;
   std::string log_format = "text";  ///< text or json
   std::string metrics_listen;       ///< "127.0.0.1:9100"; empty: off
+
+  // Fleet sources (src/fleet): shared JSON documents in the user-data form.
+  std::vector<std::string> source_urls;  ///< https://, s3://BUCKET/KEY, http:// (loopback only)
+  int stagger = 0;           ///< seconds over which a fleet's hosts spread a document change
+  std::string s3_endpoint;   ///< empty: https://s3.REGION.amazonaws.com; else path-style URLs
 
   // A registry login at start: the original's undocumented username/password/email/registry keys.
   std::string registry;           ///< registry server address; empty: Docker Hub

@@ -6,6 +6,7 @@
 #include "dockerup/plan.hpp"
 #include "dockerup/settings.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,6 +53,12 @@ SourceLoad load_confdir(const std::string& confdir, const ConfdirOptions& option
 /// `protected_names`, so a running container of that name stays exactly as it is.
 /// Last-known-good copies live in settings.cache_dir/last-known-good (not written on dry runs).
 SourceLoad load_desired_state(Settings& settings);
+
+/// Sources read after user-data and before containers.d (the fleet documents, src/fleet), so
+/// user-data may name them and their settings keys apply to the rest of the run. Called with the
+/// run's settings, the last-known-good store and an empty load to fill; merged by the same rule.
+using MoreSources = std::function<void(Settings&, LastKnownGood&, SourceLoad&)>;
+SourceLoad load_desired_state(Settings& settings, const MoreSources& more);
 
 /// StrictModes, as sshd does it: an error naming the file when it, or a folder above it, is not
 /// owned by root (or the user dockerup runs as) or is writable by group or others (anyone who can

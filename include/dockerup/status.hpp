@@ -16,6 +16,7 @@ namespace dockerup {
 struct ContainerStatus {
   std::string name;
   std::string image;     ///< as declared
+  std::string source;    ///< where it is declared: a file, "user-data" or a fleet source URL
   std::string image_id;  ///< "sha256:..." of the container's image; empty when it does not exist
   std::string state;     ///< Docker's state (running, exited, ...), "missing", or "unknown"
   std::string last_action;         ///< create, start, replace, rename, remove; empty: never

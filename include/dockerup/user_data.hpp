@@ -22,6 +22,9 @@ struct UserDataParse {
   std::vector<ContainerSpec> specs;
   Errors errors;
   std::vector<std::string> warnings;  ///< unknown settings keys
+  /// The settings keys that were applied, as (key, value text), so a caller that keeps the
+  /// parse can apply them again to another run's settings without parsing the body again.
+  std::vector<std::pair<std::string, std::string>> settings;
   /// The body was `{"containers": [...]}` and every entry parsed: user-data containers missing
   /// from `specs` were removed on purpose. false: some are unknown and must be kept.
   bool complete = false;
@@ -34,6 +37,15 @@ struct UserDataParse {
 /// with apply_setting (strings, numbers and booleans; an unknown key is a warning, a bad value
 /// an error). A body that is not that JSON (a cloud-init script, say) is an error, never "empty".
 UserDataParse parse_user_data(const std::string& body, Settings& settings);
+
+/// The same form read from another source (a fleet document): `source` names it in specs and
+/// errors, unnamed entries are called "<unnamed_prefix>-<index>".
+struct UserDataForm {
+  std::string source;
+  std::string unnamed_prefix;
+};
+UserDataParse parse_user_data(const std::string& body, Settings& settings,
+                              const UserDataForm& form);
 
 /// Adds what the metadata service answered to `load`:
 /// - Ok: the parsed containers; "user-data" goes to complete_sources when the body was complete

@@ -6,6 +6,7 @@
 
 #include "dockerup/confdir_watch.hpp"
 #include "dockerup/docker_engine.hpp"
+#include "dockerup/fleet.hpp"
 #include "dockerup/history.hpp"
 #include "dockerup/log.hpp"
 #include "dockerup/reconciler.hpp"
@@ -138,10 +139,11 @@ int command_run(const CommandLine& line, Settings settings) {
 
   History history(settings.cache_dir);
   ConfdirWatch watch;  // --server only: reconcile as soon as the confdir changes
+  FleetSources fleet;  // one per process: parsed documents and credentials outlive a run
   RunContext context{
       *engine,
-      [&line, &watch](Settings& run_settings) {
-        SourceLoad load = load_desired_state(run_settings);
+      [&line, &watch, &fleet](Settings& run_settings) {
+        SourceLoad load = load_desired_state(run_settings, fleet.as_source());
         for (const auto& warning : load.warnings) log_warning("{}", warning);
         apply_command_line(line, run_settings);  // user-data keys never beat the command line
         watch.follow(run_settings.confdir);

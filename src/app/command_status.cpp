@@ -1,5 +1,6 @@
 #include "command_status.hpp"
 
+#include "dockerup/fleet.hpp"
 #include "dockerup/status.hpp"
 
 #include <cstdio>
@@ -23,6 +24,10 @@ int command_status(const CommandLine& line, const Settings& settings) {
     std::fputs(status_to_json(*status).c_str(), stdout);
   } else {
     std::fputs(render_status_table(*status).c_str(), stdout);
+    // Read now, not at the last run: a waiting change is news until its slot comes.
+    auto fleet = fleet_status_lines(settings.cache_dir);
+    if (!fleet.empty()) std::fputs("\n", stdout);
+    for (const auto& notice : fleet) std::printf("%s\n", notice.c_str());
   }
   return status->result == run_result::ok ? kStatusOk : kStatusFailed;
 }

@@ -35,6 +35,7 @@ po::options_description visible_options() {
       ("json", "print status as JSON")
       ("log-format", text("FORMAT"), "log lines as text or json")
       ("metrics-listen", text("ADDR"), "serve metrics on ADDRESS:PORT, e.g. 127.0.0.1:9100")
+      ("source-url", text("URL"), "also read a fleet document (https:// or s3://); repeatable")
       ("help,h", "show this help and exit")
       ("version", "show the version and exit");
   return options;
@@ -102,6 +103,9 @@ std::optional<std::string> take_option(CommandLine& line, const po::option& opti
   } else if (key == "metrics-listen") {
     if (auto error = check_setting(key, "metrics_listen", value)) return error;
     line.metrics_listen = value;
+  } else if (key == "source-url") {
+    if (auto error = check_setting(key, "source_url", value)) return error;
+    line.source_urls.push_back(value);
   }
   return std::nullopt;
 }
@@ -190,6 +194,10 @@ void apply_command_line(const CommandLine& line, Settings& settings) {
   if (line.pull) settings.pull = *line.pull;
   if (line.log_format) settings.log_format = *line.log_format;
   if (line.metrics_listen) settings.metrics_listen = *line.metrics_listen;
+  for (const auto& url : line.source_urls) {  // added once, however often this is applied
+    std::string unused;
+    apply_setting(settings, "source_url", url, unused);
+  }
   // Flags can only switch on: their absence says nothing, so it must not undo the config file.
   if (line.server) settings.server = true;
   if (line.verbose) settings.verbose = true;

@@ -186,3 +186,15 @@ TEST_CASE("--interval: the same bounds as the config file") {
         "--interval: bad value \"86401\": expected a whole number of seconds from 1 to 86400");
   CHECK(error_of({"--interval", "2147483648"}).find("--interval") == 0);
 }
+
+TEST_CASE("--source-url: repeatable, checked like source_url, added to the config's list") {
+  CommandLine line = valid({"--source-url", "https://a/x.json", "--source-url", "s3://b/y.json"});
+  CHECK(line.source_urls == std::vector<std::string>{"https://a/x.json", "s3://b/y.json"});
+  CHECK(error_of({"--source-url", "file:///x"}).find("--source-url") == 0);
+  Settings settings;
+  settings.source_urls = {"https://conf/z.json", "https://a/x.json"};
+  apply_command_line(line, settings);
+  apply_command_line(line, settings);  // applied again after user-data: still once each
+  CHECK(settings.source_urls ==
+        std::vector<std::string>{"https://conf/z.json", "https://a/x.json", "s3://b/y.json"});
+}

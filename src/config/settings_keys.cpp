@@ -149,6 +149,30 @@ bool set_aws_endpoint(Settings& settings, std::string_view value, std::string& r
   return true;
 }
 
+/// Repeatable: every occurrence adds a URL (once); an empty value clears the list.
+bool add_source_url(Settings& settings, std::string_view value, std::string& reason) {
+  if (value.empty()) {
+    settings.source_urls.clear();
+    return true;
+  }
+  if (!has_scheme(value, {"https://", "http://", "s3://"})) {
+    reason = "expected an https://, s3://BUCKET/KEY or (loopback only) http:// URL";
+    return false;
+  }
+  auto& urls = settings.source_urls;
+  if (std::find(urls.begin(), urls.end(), value) == urls.end()) urls.emplace_back(value);
+  return true;
+}
+
+bool set_s3_endpoint(Settings& settings, std::string_view value, std::string& reason) {
+  if (!value.empty() && !has_scheme(value, {"http://", "https://"})) {
+    reason = "expected an http:// or https:// URL";
+    return false;
+  }
+  settings.s3_endpoint = std::string(value);
+  return true;
+}
+
 const std::vector<std::pair<std::string_view, Setter>>& setters() {
   static const std::vector<std::pair<std::string_view, Setter>> table = {
       {"confdir", text(&Settings::confdir, true)},
@@ -174,6 +198,9 @@ const std::vector<std::pair<std::string_view, Setter>>& setters() {
       {"password", text(&Settings::registry_password)},
       {"email", text(&Settings::registry_email)},
       {"registry", text(&Settings::registry)},
+      {"source_url", checked(add_source_url)},
+      {"stagger", seconds(&Settings::stagger, 0)},
+      {"s3_endpoint", checked(set_s3_endpoint)},
   };
   return table;
 }
@@ -207,7 +234,8 @@ bool user_data_may_set(std::string_view key) {
   static constexpr std::string_view allowed[] = {
       "interval",     "pull",           "exclusive",          "stop_timeout", "start_wait",
       "rolling_wait", "health_timeout", "crashloop_restarts", "gc",           "gc_keep_volumes",
-      "strict_modes", "username",       "password",           "email",        "registry"};
+      "strict_modes", "username",       "password",           "email",        "registry",
+      "source_url",   "stagger",        "s3_endpoint"};  // fleet sources (src/fleet)
   std::string name = lower(key);
   return std::find(std::begin(allowed), std::end(allowed), name) != std::end(allowed);
 }

@@ -160,3 +160,25 @@ TEST_CASE("user-data may set only the listed keys; every listed key is a real ke
   }
   CHECK_FALSE(is_setting_key("intervall"));
 }
+
+TEST_CASE("source_url: repeatable, each URL once, empty clears; stagger and s3_endpoint") {
+  Settings s;
+  CHECK(apply(s, "source_url", "https://example.com/fleet.json").first == SettingResult::Applied);
+  CHECK(apply(s, "source_url", "s3://bucket/fleet.json").first == SettingResult::Applied);
+  CHECK(apply(s, "source_url", "https://example.com/fleet.json").first == SettingResult::Applied);
+  CHECK(s.source_urls ==
+        std::vector<std::string>{"https://example.com/fleet.json", "s3://bucket/fleet.json"});
+  auto bad = apply(s, "source_url", "ftp://example.com/x");
+  CHECK(bad.first == SettingResult::BadValue);
+  CHECK(bad.second.find("s3://") != std::string::npos);
+  CHECK(apply(s, "source_url", "").first == SettingResult::Applied);
+  CHECK(s.source_urls.empty());
+
+  CHECK(apply(s, "stagger", "600").first == SettingResult::Applied);
+  CHECK(s.stagger == 600);
+  CHECK(apply(s, "stagger", "-1").first != SettingResult::Applied);
+  for (const char* key : {"source_url", "stagger", "s3_endpoint"}) CHECK(user_data_may_set(key));
+  CHECK(apply(s, "s3_endpoint", "http://127.0.0.1:9000").first == SettingResult::Applied);
+  CHECK(s.s3_endpoint == "http://127.0.0.1:9000");
+  CHECK(apply(s, "s3_endpoint", "127.0.0.1:9000").first == SettingResult::BadValue);
+}

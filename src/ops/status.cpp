@@ -68,6 +68,7 @@ ContainerStatus container_status(const ContainerSpec& spec, const RunResult& res
   ContainerStatus status;
   status.name = spec.name;
   status.image = spec.image;
+  status.source = spec.source;
   const ContainerStatus* before = find_previous(previous, spec.name);
   if (!result.observed) {
     // The engine did not answer: say so instead of guessing, keep what was last known.

@@ -25,6 +25,7 @@ void put_container(Writer& w, const ContainerStatus& c) {
   w.StartObject();
   put(w, "name", c.name);
   put(w, "image", c.image);
+  put(w, "source", c.source);
   put(w, "image_id", c.image_id);
   put(w, "state", c.state);
   put(w, "last_action", c.last_action);
@@ -87,6 +88,7 @@ ContainerStatus read_container(const rapidjson::Value& value, Reader& reader) {
   }
   reader.text(value, "name", c.name);
   reader.text(value, "image", c.image);
+  reader.text(value, "source", c.source);
   reader.text(value, "image_id", c.image_id);
   reader.text(value, "state", c.state);
   reader.text(value, "last_action", c.last_action);

@@ -9,7 +9,7 @@
 namespace dockerup {
 namespace {
 
-constexpr std::size_t kColumns = 6;
+constexpr std::size_t kColumns = 7;
 using Row = std::array<std::string, kColumns>;
 
 /// "sha256:0123456789abcdef..." -> "0123456789ab", as `docker ps` shows IDs.
@@ -28,7 +28,8 @@ std::string action_cell(const ContainerStatus& c) {
 
 Row row_of(const ContainerStatus& c) {
   return {c.name,  c.image, c.image_id.empty() ? "-" : short_id(c.image_id),
-          c.state, action_cell(c), c.last_error.empty() ? "-" : c.last_error};
+          c.state, action_cell(c), c.source.empty() ? "-" : c.source,
+          c.last_error.empty() ? "-" : c.last_error};
 }
 
 std::string render_rows(const std::vector<Row>& rows) {
@@ -59,7 +60,7 @@ std::string render_status_table(const RunStatus& status) {
       status.time, status.duration_seconds, status.result, status.exit_code, status.actions,
       status.failed_actions, status.last_success.empty() ? "never" : status.last_success);
   if (!status.containers.empty()) {
-    std::vector<Row> rows{{"NAME", "IMAGE", "IMAGE ID", "STATE", "LAST ACTION", "LAST ERROR"}};
+    std::vector<Row> rows{{"NAME", "IMAGE", "IMAGE ID", "STATE", "LAST ACTION", "SOURCE", "LAST ERROR"}};
     for (const auto& c : status.containers) rows.push_back(row_of(c));
     out += "\n" + render_rows(rows);
   } else {

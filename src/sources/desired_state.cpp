@@ -76,7 +76,9 @@ void add_user_data(const UserDataFetch& fetch, LastKnownGood& store, Settings& s
   }
 }
 
-SourceLoad load_desired_state(Settings& settings) {
+SourceLoad load_desired_state(Settings& settings) { return load_desired_state(settings, {}); }
+
+SourceLoad load_desired_state(Settings& settings, const MoreSources& more) {
   // Dry runs read the copies but never write them: they must leave no trace.
   LastKnownGood store(settings.cache_dir, settings.dry_run);
   // User-data first: its settings keys (strict_modes, confdir, ...) apply to this run.
@@ -85,11 +87,15 @@ SourceLoad load_desired_state(Settings& settings) {
     ImdsClient client(imds_options(settings));
     add_user_data(client.fetch_user_data(), store, settings, user_data);
   }
+  SourceLoad more_load;
+  if (more) more(settings, store, more_load);
   SourceLoad load = load_confdir(
       settings.confdir, {.strict_modes = settings.strict_modes, .last_known_good = &store});
   // Confdir specs first, so conflict messages name the file before "user-data".
   merge_states(load.state, std::move(user_data.state));
   load.warnings.insert(load.warnings.end(), user_data.warnings.begin(), user_data.warnings.end());
+  merge_states(load.state, std::move(more_load.state));
+  load.warnings.insert(load.warnings.end(), more_load.warnings.begin(), more_load.warnings.end());
   return load;
 }
 

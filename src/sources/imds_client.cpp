@@ -48,12 +48,14 @@ ImdsClient::ImdsClient(ImdsOptions options)
 ImdsClient::ImdsClient(ImdsOptions options, std::unique_ptr<ImdsHttp> http)
     : options_(std::move(options)), http_(std::move(http)) {}
 
-UserDataFetch ImdsClient::fetch_user_data() {
+UserDataFetch ImdsClient::fetch_user_data() { return fetch(kUserDataPath); }
+
+UserDataFetch ImdsClient::fetch(const std::string& path) {
   std::string reason;
   auto backoff = options_.first_backoff;
   for (int attempt = 1; attempt <= options_.attempts; ++attempt) {
     try {
-      return try_fetch();
+      return try_fetch(path);
     } catch (const ImdsRefusal& refusal) {
       return {UserDataFetch::Outcome::Unavailable, "", refusal.what()};
     } catch (const Failure& failure) {
@@ -68,22 +70,22 @@ UserDataFetch ImdsClient::fetch_user_data() {
           fmt::format("{} ({} attempts)", reason, options_.attempts)};
 }
 
-UserDataFetch ImdsClient::try_fetch() {
+UserDataFetch ImdsClient::try_fetch(const std::string& path) {
   if (!token_ && !imdsv1_) token_ = request_token();
-  HttpReply reply = get_user_data();
+  HttpReply reply = get(path);
   if (reply.status == 401 && token_) {
     // Expired, or the service restarted and forgot it: one new token, one more try.
     token_ = request_token();
-    reply = get_user_data();
+    reply = get(path);
   }
   if (reply.status == 401) {
     token_.reset();
     imdsv1_ = false;
-    fail("GET {}{}: HTTP 401 (token refused)", options_.endpoint, kUserDataPath);
+    fail("GET {}{}: HTTP 401 (token refused)", options_.endpoint, path);
   }
   if (reply.status == 200) return {UserDataFetch::Outcome::Ok, std::move(reply.body), ""};
   if (reply.status == 404) return {UserDataFetch::Outcome::None, "", ""};
-  fail("GET {}{}: HTTP {}", options_.endpoint, kUserDataPath, reply.status);
+  fail("GET {}{}: HTTP {}", options_.endpoint, path, reply.status);
 }
 
 std::optional<std::string> ImdsClient::request_token() {
@@ -102,10 +104,10 @@ std::optional<std::string> ImdsClient::request_token() {
   fail("PUT {}: HTTP {}", url, reply.status);
 }
 
-HttpReply ImdsClient::get_user_data() {
+HttpReply ImdsClient::get(const std::string& path) {
   std::map<std::string, std::string> headers;
   if (token_) headers[kTokenHeader] = *token_;
-  return http_->send("GET", options_.endpoint + kUserDataPath, headers);
+  return http_->send("GET", options_.endpoint + path, headers);
 }
 
 }  // namespace dockerup

@@ -63,6 +63,18 @@ void LastKnownGood::drop_confdir_files_except(const std::vector<std::string>& pr
   }
 }
 
+std::optional<std::string> LastKnownGood::named_copy(const std::string& relative) const {
+  return read("last-known-good/" + relative);
+}
+
+void LastKnownGood::save_named_copy(const std::string& relative, const std::string& content) {
+  save("last-known-good/" + relative, content);
+}
+
+void LastKnownGood::drop_named_copy(const std::string& relative) {
+  drop("last-known-good/" + relative);
+}
+
 void LastKnownGood::save(const std::string& relative, const std::string& content) {
   if (read_only_) return;
   // Most runs find the source unchanged: skip the write (and the fsync) then.

@@ -13,7 +13,6 @@ namespace dockerup {
 
 namespace {
 
-const std::string kSource(kUserDataSource);
 constexpr const char* kExpected =
     "expected JSON {\"containers\": [...]}; no user-data containers are read and none are "
     "removed until it is fixed";
@@ -46,11 +45,12 @@ std::optional<std::string> setting_text(const rapidjson::Value& value) {
   return std::nullopt;
 }
 
-void apply_settings(const rapidjson::Document& doc, Settings& settings, UserDataParse& result) {
+void apply_settings(const rapidjson::Document& doc, const std::string& source, Settings& settings,
+                    UserDataParse& result) {
   for (const auto& member : doc.GetObject()) {
     std::string key(member.name.GetString(), member.name.GetStringLength());
     if (key == "containers") continue;
-    std::string where = fmt::format("{}: $.{}", kSource, key);
+    std::string where = fmt::format("{}: $.{}", source, key);
     auto text = setting_text(member.value);
     if (!text) {
       result.errors.push_back({where, "expected a string, number or boolean"});
@@ -68,6 +68,7 @@ void apply_settings(const rapidjson::Document& doc, Settings& settings, UserData
     std::string shown = is_secret_setting(key) ? "(hidden)" : "\"" + *text + "\"";
     switch (apply_setting(settings, key, *text, reason)) {
       case SettingResult::Applied:
+        result.settings.emplace_back(key, *text);
         break;
       case SettingResult::UnknownKey:
         result.warnings.push_back(fmt::format("{}: unknown setting, ignored", where));
@@ -85,31 +86,33 @@ void apply_settings(const rapidjson::Document& doc, Settings& settings, UserData
 }
 
 /// "user-data: $.image" -> "user-data containers[2]: $.image", so the operator finds the entry.
-Error locate_in_entry(Error error, std::size_t index) {
-  std::string entry = fmt::format("{} containers[{}]", kSource, index);
-  if (error.where.starts_with(kSource))
-    error.where = entry + error.where.substr(kSource.size());
+Error locate_in_entry(Error error, const std::string& source, std::size_t index) {
+  std::string entry = fmt::format("{} containers[{}]", source, index);
+  if (error.where.starts_with(source))
+    error.where = entry + error.where.substr(source.size());
   else
     error.where = error.where.empty() ? entry : entry + ": " + error.where;
   return error;
 }
 
 /// Parses every entry; returns false when one of them could not be.
-bool parse_entries(const rapidjson::Value& containers, UserDataParse& result) {
+bool parse_entries(const rapidjson::Value& containers, const UserDataForm& form,
+                   UserDataParse& result) {
   bool all_parsed = true;
   for (rapidjson::SizeType index = 0; index < containers.Size(); ++index) {
     const rapidjson::Value& entry = containers[index];
     if (!entry.IsObject()) {
       result.errors.push_back(
-          {fmt::format("{} containers[{}]", kSource, index), "expected a JSON object"});
+          {fmt::format("{} containers[{}]", form.source, index), "expected a JSON object"});
       all_parsed = false;
       continue;
     }
-    SpecParse parsed =
-        parse_spec_text(to_json_text(entry), kSource, fmt::format("{}-{}", kSource, index));
-    for (auto& error : parsed.errors) result.errors.push_back(locate_in_entry(error, index));
+    SpecParse parsed = parse_spec_text(to_json_text(entry), form.source,
+                                       fmt::format("{}-{}", form.unnamed_prefix, index));
+    for (auto& error : parsed.errors)
+      result.errors.push_back(locate_in_entry(error, form.source, index));
     for (auto& warning : parsed.warnings)
-      result.warnings.push_back(locate_in_entry(warning, index).str());
+      result.warnings.push_back(locate_in_entry(warning, form.source, index).str());
     if (parsed.spec)
       result.specs.push_back(std::move(*parsed.spec));
     else
@@ -121,10 +124,17 @@ bool parse_entries(const rapidjson::Value& containers, UserDataParse& result) {
 }  // namespace
 
 UserDataParse parse_user_data(const std::string& raw_body, Settings& settings) {
+  const std::string source(kUserDataSource);
+  return parse_user_data(raw_body, settings, {source, source});
+}
+
+UserDataParse parse_user_data(const std::string& raw_body, Settings& settings,
+                              const UserDataForm& form) {
   UserDataParse result;
   if (raw_body.size() > kMaxUserDataBody) {  // the same limit as the metadata client's
-    result.errors.push_back({kSource, fmt::format("too big: {} bytes, the limit is {} bytes; {}",
-                                                  raw_body.size(), kMaxUserDataBody, kExpected)});
+    result.errors.push_back(
+        {form.source, fmt::format("too big: {} bytes, the limit is {} bytes; {}", raw_body.size(),
+                                  kMaxUserDataBody, kExpected)});
     return result;
   }
   std::string body = raw_body;
@@ -132,8 +142,9 @@ UserDataParse parse_user_data(const std::string& raw_body, Settings& settings) {
     std::string error;
     auto inflated = gunzip(raw_body, error);
     if (!inflated) {
-      result.errors.push_back({kSource, fmt::format("cannot inflate gzip-compressed data: {}; {}", error,
-                                                    kExpected)});
+      result.errors.push_back(
+          {form.source,
+           fmt::format("cannot inflate gzip-compressed data: {}; {}", error, kExpected)});
       return result;
     }
     body = std::move(*inflated);
@@ -142,18 +153,18 @@ UserDataParse parse_user_data(const std::string& raw_body, Settings& settings) {
   // The same leniency as containers.d files (spec_parser.hpp): comments, trailing commas.
   auto error = parse_json(body, doc, {.lenient = true, .max_bytes = kMaxLocalJsonBytes});
   if (error || !doc.IsObject()) {
-    result.errors.push_back({kSource, fmt::format("{}; {}", describe_not_json(body, error),
-                                                  kExpected)});
+    result.errors.push_back(
+        {form.source, fmt::format("{}; {}", describe_not_json(body, error), kExpected)});
     return result;
   }
   auto containers = doc.FindMember("containers");
   if (containers == doc.MemberEnd() || !containers->value.IsArray()) {
     // Without the array this is somebody else's JSON: its keys are not our settings either.
-    result.errors.push_back({kSource, fmt::format("no \"containers\" array; {}", kExpected)});
+    result.errors.push_back({form.source, fmt::format("no \"containers\" array; {}", kExpected)});
     return result;
   }
-  apply_settings(doc, settings, result);
-  result.complete = parse_entries(containers->value, result);
+  apply_settings(doc, form.source, settings, result);
+  result.complete = parse_entries(containers->value, form, result);
   return result;
 }
 

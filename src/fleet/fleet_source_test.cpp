@@ -1,0 +1,268 @@
+// The fleet source rules with a scripted server and a test clock.
+#include "dockerup/error.hpp"
+#include "dockerup/fleet.hpp"
+#include "dockerup/lkg.hpp"
+#include "fleet_dependencies.hpp"
+#include "fleet_state.hpp"
+#include "stagger.hpp"
+#include "temp_dir.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+using namespace dockerup;
+using namespace dockerup::fleet;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string kUrl = "https://config.example.com/fleet.json";
+
+std::string doc(const std::string& image, const std::string& extra = "") {
+  return R"({)" + extra + R"("containers": [{"name": "web", "image": ")" + image + R"("}]})";
+}
+
+/// Serves `body` with an ETag derived from it, 304 to a matching If-None-Match, or fails as
+/// told. Records every request.
+struct ScriptedServer : FleetHttp {
+  std::string body = doc("app:v1");
+  enum class Mode { Ok, NoAnswer, Status, Gone } mode = Mode::Ok;
+  long status = 500;
+  std::string error_body;
+  std::vector<FleetRequest> requests;
+
+  FleetReply get(const FleetRequest& request) override {
+    requests.push_back(request);
+    if (mode == Mode::NoAnswer) fail("GET {}: Timeout was reached", request.url);
+    if (mode == Mode::Status) return {status, error_body, "", ""};
+    if (mode == Mode::Gone) return {404, "", "", ""};
+    std::string etag = "\"" + std::to_string(std::hash<std::string>{}(body)) + "\"";
+    if (request.if_none_match == etag) return {304, "", etag, "Tue, 01 Dec 2026 09:00:00 GMT"};
+    return {200, body, etag, "Tue, 01 Dec 2026 09:00:00 GMT"};
+  }
+};
+
+struct Fixture {
+  testing::TempDir cache;
+  TimePoint now = std::chrono::system_clock::from_time_t(1800000000);
+  ScriptedServer* server = nullptr;
+  std::string hostname = "host-a";  // slot 66 of a 100 s window (stagger_test)
+  Settings settings;
+
+  Fixture() {
+    settings.cache_dir = cache.path();
+    settings.source_urls = {kUrl};
+  }
+
+  std::unique_ptr<FleetSources> make() {
+    auto http = std::make_unique<ScriptedServer>();
+    if (server) *http = *server;  // a "restarted" process sees the same server
+    server = http.get();
+    Dependencies deps{std::move(http), [this] { return now; },
+                      [](const char*) -> const char* { return nullptr; },
+                      [](const Settings&) -> std::unique_ptr<ImdsClient> {
+                        throw Failure("no metadata service in this test");
+                      },
+                      [this] { return hostname; }};
+    return std::make_unique<FleetSources>(std::move(deps));
+  }
+
+  SourceLoad run(FleetSources& fleet, Settings* used = nullptr) {
+    Settings copy = settings;
+    LastKnownGood store(cache.path());
+    SourceLoad load;
+    fleet.add(copy, store, load);
+    if (used) *used = copy;
+    return load;
+  }
+};
+
+std::string image_of(const SourceLoad& load) {
+  return load.state.specs.size() == 1 ? load.state.specs[0].image : "(" +
+         std::to_string(load.state.specs.size()) + " specs)";
+}
+
+bool has_warning(const SourceLoad& load, const std::string& text) {
+  return std::any_of(load.warnings.begin(), load.warnings.end(),
+                     [&](const std::string& w) { return w.find(text) != std::string::npos; });
+}
+
+}  // namespace
+
+TEST_CASE("fleet: the document's containers, named by the URL; then 304 with its ETag") {
+  Fixture f;
+  auto fleet = f.make();
+  SourceLoad first = f.run(*fleet);
+  REQUIRE(first.state.specs.size() == 1);
+  CHECK(first.state.specs[0].source == kUrl);
+  CHECK(first.state.complete_sources.count(kUrl) == 1);
+  CHECK(first.state.errors.empty());
+  CHECK(f.server->requests[0].if_none_match.empty());
+
+  SourceLoad second = f.run(*fleet);
+  CHECK(image_of(second) == "app:v1");
+  CHECK(second.state.complete_sources.count(kUrl) == 1);
+  REQUIRE(f.server->requests.size() == 2);
+  CHECK_FALSE(f.server->requests[1].if_none_match.empty());
+  CHECK(f.server->requests[1].if_modified_since == "Tue, 01 Dec 2026 09:00:00 GMT");
+
+  // A new process has only the copy on disk: it sends the same ETag and gets a 304 too.
+  auto restarted = f.make();
+  CHECK(image_of(f.run(*restarted)) == "app:v1");
+  CHECK(f.server->requests.back().if_none_match == f.server->requests[1].if_none_match);
+}
+
+TEST_CASE("fleet: every kind of failure keeps the last good version, complete or not") {
+  Fixture f;
+  auto fleet = f.make();
+  f.run(*fleet);
+  auto check_stands_in = [&](const char* what) {
+    SourceLoad load = f.run(*fleet);
+    CHECK_MESSAGE(image_of(load) == "app:v1", what);
+    CHECK_MESSAGE(load.state.complete_sources.count(kUrl) == 0, what);  // nothing removed
+    CHECK_MESSAGE(load.state.failed_sources.count(kUrl) == 0, what);    // but kept up to date
+    CHECK_MESSAGE(has_warning(load, "using the last good version"), what);
+    return load;
+  };
+  f.server->mode = ScriptedServer::Mode::NoAnswer;
+  check_stands_in("timeout");
+  f.server->mode = ScriptedServer::Mode::Status;
+  check_stands_in("500");
+  f.server->status = 403;
+  f.server->error_body = "<Error><Code>SignatureDoesNotMatch</Code></Error>";
+  CHECK(has_warning(check_stands_in("403"), "HTTP 403 SignatureDoesNotMatch"));
+  f.server->mode = ScriptedServer::Mode::Ok;
+  f.server->body = "<html>not json</html>";
+  SourceLoad garbage = check_stands_in("garbage");
+  REQUIRE_FALSE(garbage.state.errors.empty());
+  CHECK(garbage.state.errors[0].where == kUrl);
+  f.server->body = R"({"containers": [{"name": "web"}]})";  // JSON, but an entry is invalid
+  CHECK_FALSE(check_stands_in("invalid entry").state.errors.empty());
+}
+
+TEST_CASE("fleet: a failure without a last good copy fails the source (its containers stay)") {
+  Fixture f;
+  auto fleet = f.make();
+  f.server->mode = ScriptedServer::Mode::Status;
+  SourceLoad load = f.run(*fleet);
+  CHECK(load.state.specs.empty());
+  CHECK(load.state.failed_sources.count(kUrl) == 1);
+  REQUIRE(load.state.errors.size() == 1);
+  CHECK(load.state.errors[0].message.find("HTTP 500") != std::string::npos);
+}
+
+TEST_CASE("fleet: 404 means the document is gone: complete, no containers") {
+  Fixture f;
+  auto fleet = f.make();
+  f.run(*fleet);
+  f.server->mode = ScriptedServer::Mode::Gone;
+  SourceLoad load = f.run(*fleet);
+  CHECK(load.state.specs.empty());
+  CHECK(load.state.complete_sources.count(kUrl) == 1);
+}
+
+TEST_CASE("fleet: without stagger a change applies on the next run") {
+  Fixture f;
+  auto fleet = f.make();
+  f.run(*fleet);
+  f.server->body = doc("app:v2");
+  CHECK(image_of(f.run(*fleet)) == "app:v2");
+  CHECK(fleet_status_lines(f.cache.path()).empty());
+}
+
+TEST_CASE("fleet: with stagger a change waits for this host's slot, then applies") {
+  Fixture f;
+  f.settings.stagger = 100;
+  int delay = stagger_delay_seconds("host-a", 100);
+  REQUIRE(delay == 66);
+  auto fleet = f.make();
+  CHECK(image_of(f.run(*fleet)) == "app:v1");  // the first version applies at once
+
+  f.server->body = doc("app:v2");
+  TimePoint seen = f.now;
+  SourceLoad waiting = f.run(*fleet);
+  CHECK(image_of(waiting) == "app:v1");
+  CHECK(waiting.state.complete_sources.count(kUrl) == 1);
+  CHECK(has_warning(waiting, "changed; applies at " + utc_text(seen + 66s)));
+  REQUIRE(fleet_status_lines(f.cache.path()).size() == 1);
+  CHECK(fleet_status_lines(f.cache.path())[0] ==
+        "fleet source " + kUrl + " changed; applies at " + utc_text(seen + 66s));
+
+  f.now = seen + 65s;
+  CHECK(image_of(f.run(*fleet)) == "app:v1");
+  // The pending version's ETag is what we ask about now: 304 while it waits.
+  CHECK(f.server->requests.back().if_none_match != f.server->requests[0].if_none_match);
+
+  auto restarted = f.make();  // the slot survives a restart
+  f.now = seen + 66s;
+  CHECK(image_of(f.run(*restarted)) == "app:v2");
+  CHECK(fleet_status_lines(f.cache.path()).empty());
+}
+
+TEST_CASE("fleet: a failing source still applies a waiting version once its slot comes") {
+  Fixture f;
+  f.settings.stagger = 100;
+  auto fleet = f.make();
+  f.run(*fleet);
+  f.server->body = doc("app:v2");
+  TimePoint seen = f.now;
+  f.run(*fleet);
+  f.server->mode = ScriptedServer::Mode::NoAnswer;
+  f.now = seen + 70s;
+  SourceLoad load = f.run(*fleet);
+  CHECK(image_of(load) == "app:v2");
+  CHECK(load.state.complete_sources.count(kUrl) == 0);
+}
+
+TEST_CASE("fleet: a change reverted before its slot is dropped; a second change keeps the slot") {
+  Fixture f;
+  f.settings.stagger = 100;
+  auto fleet = f.make();
+  f.run(*fleet);
+  f.server->body = doc("app:v2");
+  TimePoint seen = f.now;
+  f.run(*fleet);
+  f.server->body = doc("app:v1");
+  f.now = seen + 10s;
+  CHECK(image_of(f.run(*fleet)) == "app:v1");
+  CHECK(fleet_status_lines(f.cache.path()).empty());
+
+  f.server->body = doc("app:v2");
+  seen = f.now;
+  f.run(*fleet);
+  f.server->body = doc("app:v3");
+  f.now = seen + 30s;
+  SourceLoad load = f.run(*fleet);
+  CHECK(image_of(load) == "app:v1");
+  CHECK(has_warning(load, "applies at " + utc_text(seen + 66s)));
+  f.now = seen + 66s;
+  CHECK(image_of(f.run(*fleet)) == "app:v3");
+}
+
+TEST_CASE("fleet: the document's own stagger and settings keys; source_url is refused") {
+  Fixture f;
+  auto fleet = f.make();
+  f.server->body = doc("app:v1", R"("stagger": 100, "interval": 7, "source_url": "https://x/y", )");
+  Settings used;
+  SourceLoad first = f.run(*fleet, &used);
+  CHECK(used.interval == 7);
+  CHECK(used.stagger == 100);
+  CHECK(used.source_urls == std::vector<std::string>{kUrl});
+  CHECK(has_warning(first, "$.source_url: not accepted in a fleet document"));
+
+  f.server->body = doc("app:v2", R"("stagger": 100, )");
+  CHECK(image_of(f.run(*fleet)) == "app:v1");  // waits: the window in effect is the document's
+  CHECK(fleet_status_lines(f.cache.path()).size() == 1);
+}
+
+TEST_CASE("fleet: a bad URL is an error and its containers are kept") {
+  Fixture f;
+  f.settings.source_urls = {"http://10.1.2.3/fleet.json"};
+  auto fleet = f.make();
+  SourceLoad load = f.run(*fleet);
+  CHECK(load.state.failed_sources.count("http://10.1.2.3/fleet.json") == 1);
+  REQUIRE(load.state.errors.size() == 1);
+  CHECK(load.state.errors[0].message.find("loopback") != std::string::npos);
+  CHECK(f.server->requests.empty());
+}

@@ -1,0 +1,149 @@
+#include "fleet_state.hpp"
+
+#include "stagger.hpp"
+
+#include <fmt/format.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <ctime>
+#include <filesystem>
+
+namespace dockerup::fleet {
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void put(Writer& w, const char* key, const std::string& value) {
+  w.Key(key);
+  w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+std::int64_t epoch(TimePoint time) {
+  return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
+}
+
+std::string meta_json(const std::string& url, const Version& version,
+                      const Pending* pending = nullptr) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  put(w, "url", url);
+  w.Key("gone");
+  w.Bool(version.gone);
+  put(w, "etag", version.etag);
+  put(w, "last_modified", version.last_modified);
+  if (pending) {
+    w.Key("seen_at");
+    w.Int64(epoch(pending->seen_at));
+    w.Key("applies_at");
+    w.Int64(epoch(pending->applies_at));
+    put(w, "applies_at_utc", utc_text(pending->applies_at));
+  }
+  w.EndObject();
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+std::string text_member(const rapidjson::Document& doc, const char* key) {
+  auto it = doc.FindMember(key);
+  if (it == doc.MemberEnd() || !it->value.IsString()) return "";
+  return {it->value.GetString(), it->value.GetStringLength()};
+}
+
+std::optional<TimePoint> time_member(const rapidjson::Document& doc, const char* key) {
+  auto it = doc.FindMember(key);
+  if (it == doc.MemberEnd() || !it->value.IsInt64()) return std::nullopt;
+  return TimePoint(std::chrono::seconds(it->value.GetInt64()));
+}
+
+/// The version whose meta is `<folder>/<name>.json` and body `<folder>/<name>.body`.
+std::optional<Version> load_version(const LastKnownGood& store, const std::string& folder,
+                                    const std::string& name, rapidjson::Document& meta) {
+  auto text = store.named_copy(folder + "/" + name + ".json");
+  if (!text) return std::nullopt;
+  meta.Parse(text->data(), text->size());
+  if (meta.HasParseError() || !meta.IsObject()) return std::nullopt;
+  Version version;
+  auto gone = meta.FindMember("gone");
+  version.gone = gone != meta.MemberEnd() && gone->value.IsBool() && gone->value.GetBool();
+  version.etag = text_member(meta, "etag");
+  version.last_modified = text_member(meta, "last_modified");
+  if (!version.gone) {
+    auto body = store.named_copy(folder + "/" + name + ".body");
+    if (!body) return std::nullopt;
+    version.body = std::move(*body);
+  }
+  return version;
+}
+
+void save_version(LastKnownGood& store, const std::string& folder, const std::string& name,
+                  const Version& version, const std::string& meta) {
+  // Body first: a meta file always describes a complete body.
+  if (!version.gone) store.save_named_copy(folder + "/" + name + ".body", version.body);
+  store.save_named_copy(folder + "/" + name + ".json", meta);
+}
+
+}  // namespace
+
+std::string utc_text(TimePoint time) {
+  std::time_t seconds = std::chrono::system_clock::to_time_t(time);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buffer;
+}
+
+std::string state_folder(const std::string& url) {
+  return fmt::format("fleet/{:016x}", host_hash(url));
+}
+
+SourceState load_state(const LastKnownGood& store, const std::string& url) {
+  SourceState state;
+  std::string folder = state_folder(url);
+  rapidjson::Document meta;
+  state.applied = load_version(store, folder, "applied", meta);
+  rapidjson::Document pending_meta;
+  if (auto version = load_version(store, folder, "pending", pending_meta)) {
+    auto seen = time_member(pending_meta, "seen_at");
+    auto applies = time_member(pending_meta, "applies_at");
+    if (seen && applies) state.pending = Pending{std::move(*version), *seen, *applies};
+  }
+  return state;
+}
+
+void save_applied(LastKnownGood& store, const std::string& url, const Version& version) {
+  save_version(store, state_folder(url), "applied", version, meta_json(url, version));
+}
+
+void save_pending(LastKnownGood& store, const std::string& url, const Pending& pending) {
+  save_version(store, state_folder(url), "pending", pending.version,
+               meta_json(url, pending.version, &pending));
+}
+
+void drop_pending(LastKnownGood& store, const std::string& url) {
+  std::string folder = state_folder(url);
+  store.drop_named_copy(folder + "/pending.json");
+  store.drop_named_copy(folder + "/pending.body");
+}
+
+std::vector<PendingNotice> pending_notices(const std::string& cache_dir) {
+  std::vector<PendingNotice> notices;
+  LastKnownGood store(cache_dir, true);
+  std::error_code ec;
+  std::filesystem::directory_iterator it(store.root() + "/fleet", ec);
+  if (ec) return notices;
+  for (const auto& entry : it) {
+    auto text = store.named_copy("fleet/" + entry.path().filename().string() + "/pending.json");
+    if (!text) continue;
+    rapidjson::Document meta;
+    meta.Parse(text->data(), text->size());
+    if (meta.HasParseError() || !meta.IsObject()) continue;
+    auto applies = time_member(meta, "applies_at");
+    if (applies) notices.push_back({text_member(meta, "url"), *applies});
+  }
+  return notices;
+}
+
+}  // namespace dockerup::fleet

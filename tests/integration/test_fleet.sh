@@ -1,0 +1,296 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2317 # functions are called through test_case
+# Fleet sources against a real dockerd: tests/fleet_server.py on 127.0.0.1 serves the document
+# with an ETag (plain HTTP, or as an S3 bucket checking every SigV4 signature with botocore),
+# tests/imds_emulator.py plays the instance role and instance ID. The point of most cases: a
+# fleet source that hiccups never removes a container; only a document that was fetched,
+# parsed and no longer lists it does (or one that is gone, 404).
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "$0")/lib.sh"
+require_environment
+
+SERVER="$TOP/tests/fleet_server.py"
+EMULATOR="$TOP/tests/imds_emulator.py"
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_REGION AWS_DEFAULT_REGION
+
+# start_python NAME SCRIPT ARGS...: starts a test server, waits for its port; sets PORT.
+start_python() {
+  local name=$1 script=$2
+  shift 2
+  python3 "$script" --port 0 "$@" >"$CASE_DIR/$name.out" 2>"$CASE_DIR/$name.err" </dev/null &
+  BACKGROUND_PIDS+=($!)
+  wait_until 20 grep -qs '^PORT ' "$CASE_DIR/$name.out" || {
+    fail_assertion "$name did not start: $(cat "$CASE_DIR/$name.err")"
+    return 1
+  }
+  PORT=$(sed -n 's/^PORT //p' "$CASE_DIR/$name.out")
+}
+
+# start_server [fleet_server.py OPTIONS]: serves CASE_DIR/fleet/document; sets URL (plain HTTP).
+start_server() {
+  FLEET="$CASE_DIR/fleet"
+  mkdir -p "$FLEET"
+  start_python server "$SERVER" --dir "$FLEET" "$@" || return 1
+  SERVER_URL="http://127.0.0.1:$PORT"
+  URL="$SERVER_URL/fleet.json"
+}
+
+document() { printf '%s\n' "$1" >"$FLEET/document"; }
+server_mode() { printf '%s\n' "$1" >"$FLEET/mode"; }
+requests_with() { grep -c -- "$1" "$FLEET/requests.log" 2>/dev/null || true; }
+
+entry() {  # NAME IMAGE [EXTRA_JSON_MEMBERS]
+  echo "{\"name\": \"$1\", \"image\": \"$2\"${3:+, $3}}"
+}
+
+test_fleet_document_launches_and_changes_containers() {
+  set_conf stop_timeout 1
+  start_server || return
+  local web
+  web=$(cname web)
+  set_conf source_url "$URL"
+  document "{\"containers\": [$(entry "$web" "$IMAGE_V1" '"env": {"ROLE": "v1"}')]}"
+  run_dockerup
+  assert_exit 0
+  assert_running "$web"
+  assert_eq "$URL" "$(label_of "$web" io.dockerup.source)" "source label is the URL"
+  run_dockerup status
+  assert_contains "$OUT" "$URL" "status shows the source"
+
+  local id
+  id=$(cid "$web")
+  run_dockerup
+  assert_exit 0
+  assert_eq 1 "$(requests_with " 304 inm=")" "the unchanged document costs a 304"
+  assert_eq "$id" "$(cid "$web")" "unchanged document: $web untouched"
+
+  document "{\"containers\": [$(entry "$web" "$IMAGE_V2" '"env": {"ROLE": "v2"}')]}"
+  run_dockerup
+  assert_exit 0
+  assert_running "$web"
+  assert_eq "$IMAGE_V2" "$(inspect "$web" '{{.Config.Image}}')" "the changed document applies"
+  assert_contains "$(env_of "$web")" "ROLE=v2" "env from the changed document"
+}
+
+test_fleet_source_url_on_the_command_line() {
+  start_server || return
+  local web
+  web=$(cname web)
+  document "{\"containers\": [$(entry "$web" "$IMAGE_V1")]}"
+  run_dockerup --source-url "$URL"
+  assert_exit 0
+  assert_running "$web"
+  run_dockerup --source-url "ftp://example.com/x"
+  assert_exit 2
+  assert_contains "$ERR" "--source-url" "a bad URL is a usage error"
+}
+
+test_fleet_failures_remove_nothing() {
+  start_server || return
+  local web id mode
+  web=$(cname web)
+  set_conf source_url "$URL"
+  document "{\"containers\": [$(entry "$web" "$IMAGE_V1")]}"
+  run_dockerup
+  id=$(cid "$web")
+  assert_ne "" "$id" "first run created $web" || return
+  for mode in 500 403 garbage timeout; do
+    server_mode "$mode"
+    run_dockerup
+    assert_eq "$id" "$(cid "$web")" "server answering $mode: $web untouched"
+    assert_running "$web"
+    assert_contains "$ERR" "using the last good version" "server answering $mode: warned"
+  done
+  assert_contains "$ERR" "Timeout" "the timeout is named"
+  # The server back: the same document, nothing to do.
+  server_mode ok
+  run_dockerup
+  assert_exit 0
+  assert_eq "$id" "$(cid "$web")" "server back: $web untouched"
+}
+
+test_fleet_down_without_copy_removes_nothing() {
+  start_server || return
+  local web
+  web=$(cname web)
+  set_conf source_url "$URL"
+  document "{\"containers\": [$(entry "$web" "$IMAGE_V1")]}"
+  run_dockerup
+  assert_running "$web"
+  rm -rf "$CACHE/last-known-good"
+  server_mode 500
+  run_dockerup
+  assert_exit 1
+  assert_contains "$ERR" "no last good copy" "the error says why"
+  assert_running "$web"
+}
+
+test_fleet_document_gone_or_shrunk_removes_its_containers() {
+  start_server || return
+  local web worker
+  web=$(cname web)
+  worker=$(cname worker)
+  set_conf source_url "$URL"
+  document "{\"containers\": [$(entry "$web" "$IMAGE_V1"), $(entry "$worker" "$IMAGE_V1")]}"
+  run_dockerup
+  assert_running "$web"
+  assert_running "$worker"
+  document "{\"containers\": [$(entry "$web" "$IMAGE_V1")]}"
+  run_dockerup
+  assert_exit 0
+  assert_absent "$worker"
+  assert_running "$web"
+  rm "$FLEET/document"  # 404
+  run_dockerup
+  assert_exit 0
+  assert_absent "$web"
+}
+
+test_fleet_name_also_in_containers_d_is_an_error_naming_both() {
+  start_server || return
+  local web id
+  web=$(cname web)
+  set_conf source_url "$URL"
+  write_spec web "$(entry "$web" "$IMAGE_V1")"
+  run_dockerup
+  id=$(cid "$web")
+  assert_ne "" "$id" "first run created $web" || return
+  document "{\"containers\": [$(entry "$web" "$IMAGE_V2")]}"
+  run_dockerup
+  assert_exit 1
+  assert_contains "$ERR" "$(spec_path web)" "the error names the file"
+  assert_contains "$ERR" "$URL" "the error names the fleet source"
+  assert_eq "$id" "$(cid "$web")" "$web untouched"
+}
+
+test_fleet_s3_signed_with_environment_keys() {
+  start_server --s3 fleet-bucket --access-key AKIAFLEETTEST --secret-key 'fleet/secret+key' \
+    --session-token env-token || return
+  local web id
+  web=$(cname web)
+  set_conf source_url "s3://fleet-bucket/fleets/web.json"
+  set_conf s3_endpoint "$SERVER_URL"
+  document "{\"containers\": [$(entry "$web" "$IMAGE_V1")]}"
+  AWS_ACCESS_KEY_ID=AKIAFLEETTEST AWS_SECRET_ACCESS_KEY='fleet/secret+key' \
+    AWS_SESSION_TOKEN=env-token AWS_REGION=eu-west-1 run_dockerup
+  assert_exit 0
+  assert_running "$web"
+  assert_eq "s3://fleet-bucket/fleets/web.json" "$(label_of "$web" io.dockerup.source)" \
+    "source label is the s3:// URL"
+  assert_eq 1 "$(requests_with "GET /fleet-bucket/fleets/web.json 200")" "one signed GET"
+  id=$(cid "$web")
+  # A wrong secret: the server (botocore) refuses the signature; nothing is removed.
+  AWS_ACCESS_KEY_ID=AKIAFLEETTEST AWS_SECRET_ACCESS_KEY=wrong AWS_SESSION_TOKEN=env-token \
+    AWS_REGION=eu-west-1 run_dockerup
+  assert_contains "$ERR" "SignatureDoesNotMatch" "the refusal is named"
+  assert_eq "$id" "$(cid "$web")" "refused signature: $web untouched"
+  assert_eq 1 "$(requests_with " 403 ")" "the refused request reached the server"
+}
+
+test_fleet_s3_with_the_instance_role() {
+  start_server --s3 fleet-bucket --access-key ASIAROLEKEY --secret-key role-secret \
+    --session-token role-token || return
+  echo '{"containers": []}' >"$CASE_DIR/user-data"
+  start_python imds "$EMULATOR" --user-data "$CASE_DIR/user-data" --role fleet-role \
+    --access-key ASIAROLEKEY --secret-key role-secret --session-token role-token \
+    --credentials-ttl 900 --region eu-north-1 --instance-id i-0fleet || return
+  local web
+  web=$(cname web)
+  set_conf source_url "s3://fleet-bucket/web.json"
+  set_conf s3_endpoint "$SERVER_URL"
+  document "{\"containers\": [$(entry "$web" "$IMAGE_V1")]}"
+  AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$PORT" run_dockerup
+  assert_exit 0
+  assert_running "$web"
+  assert_eq 1 "$(requests_with "GET /fleet-bucket/web.json 200")" "signed with the role's keys"
+}
+
+# The delay the host with instance ID $1 gets in a window of $2 s (the formula of stagger.hpp).
+stagger_delay() {
+  python3 - "$1" "$2" <<'PY'
+import sys
+h = 0xcbf29ce484222325
+for b in sys.argv[1].encode():
+    h = ((h ^ b) * 0x100000001b3) % 2**64
+h = ((h ^ (h >> 30)) * 0xbf58476d1ce4e5b9) % 2**64
+h = ((h ^ (h >> 27)) * 0x94d049bb133111eb) % 2**64
+h ^= h >> 31
+print(h % int(sys.argv[2]))
+PY
+}
+
+test_fleet_stagger_applies_after_the_host_delay_not_before() {
+  start_server || return
+  local window=8 instance="" delay=0 candidate
+  # An instance ID whose slot is well inside the window (so the wait is visible, but short).
+  for candidate in i-0stagger{1..40}; do
+    delay=$(stagger_delay "$candidate" "$window")
+    if [ "$delay" -ge 3 ] && [ "$delay" -le 6 ]; then instance=$candidate; break; fi
+  done
+  assert_ne "" "$instance" "found an instance ID with a 3-6 s slot" || return
+  echo '{"containers": []}' >"$CASE_DIR/user-data"
+  start_python imds "$EMULATOR" --user-data "$CASE_DIR/user-data" --instance-id "$instance" \
+    --region eu-north-1 || return
+  export AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$PORT"
+  local web id
+  web=$(cname web)
+  set_conf source_url "$URL"
+  set_conf stagger "$window"
+  document "{\"containers\": [$(entry "$web" "$IMAGE_V1" '"env": {"V": "1"}')]}"
+  run_dockerup --aws
+  assert_exit 0
+  id=$(cid "$web")
+  assert_ne "" "$id" "the first version applies at once" || return
+
+  document "{\"containers\": [$(entry "$web" "$IMAGE_V1" '"env": {"V": "2"}')]}"
+  run_dockerup --aws
+  assert_exit 0
+  assert_contains "$ERR" "this host ($instance) applies it $delay s after first seeing it" \
+    "the delay is hash(instance ID) mod stagger"
+  local applies_at
+  applies_at=$(grep -o 'changed; applies at [0-9TZ:-]*' <<<"$ERR" | head -n 1 | awk '{print $4}')
+  assert_ne "" "$applies_at" "the run says when it applies" || return
+  assert_eq "$id" "$(cid "$web")" "before the slot: the previous version stays"
+  run_dockerup status
+  assert_contains "$OUT" "fleet source $URL changed; applies at $applies_at" "status says when"
+
+  # Run until the change is applied (bounded); every run before then keeps the old container.
+  local runs=0 applied_line=""
+  while [ "$runs" -lt 60 ]; do
+    runs=$((runs + 1))
+    run_dockerup --aws
+    applied_line=$(grep 'applying the change seen at' <<<"$ERR" | head -n 1)
+    [ -n "$applied_line" ] && break
+    assert_eq "$id" "$(cid "$web")" "run $runs before the slot: untouched" || return
+    sleep 0.5
+  done
+  assert_ne "" "$applied_line" "the change was applied within $runs runs" || return
+  # The run that applied it did so at or after the announced time (dockerup's own clock:
+  # the log line's timestamp, truncated to seconds, against the announced whole second).
+  local applied_second
+  applied_second="$(cut -c1-19 <<<"$applied_line")Z"
+  assert_true "applied at $applied_second, not before $applies_at" \
+    test "$(printf '%s\n%s\n' "$applies_at" "$applied_second" | sort | head -n 1)" = "$applies_at"
+  assert_contains "$(env_of "$web")" "V=2" "the new version runs"
+  run_dockerup status
+  assert_not_contains "$OUT" "applies at" "nothing waits any more"
+  unset AWS_EC2_METADATA_SERVICE_ENDPOINT
+}
+
+test_case "a fleet document launches containers and its changes apply" \
+  test_fleet_document_launches_and_changes_containers
+test_case "--source-url on the command line" test_fleet_source_url_on_the_command_line
+test_case "500, 403, garbage, timeout: nothing removed, a warning each time" \
+  test_fleet_failures_remove_nothing
+test_case "fleet source down without a copy: error, nothing removed" \
+  test_fleet_down_without_copy_removes_nothing
+test_case "a document that drops a container or is gone (404) removes them" \
+  test_fleet_document_gone_or_shrunk_removes_its_containers
+test_case "a name in containers.d and the fleet document: error naming both, kept" \
+  test_fleet_name_also_in_containers_d_is_an_error_naming_both
+test_case "S3: signed with keys from the environment (botocore checks), wrong key refused" \
+  test_fleet_s3_signed_with_environment_keys
+test_case "S3: the instance role's credentials through IMDSv2" test_fleet_s3_with_the_instance_role
+test_case "stagger: the change applies after this host's delay, not before" \
+  test_fleet_stagger_applies_after_the_host_delay_not_before
+finish
