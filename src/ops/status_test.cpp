@@ -227,3 +227,39 @@ TEST_CASE("record_run_status carries the previous file over, and skips dry runs"
   REQUIRE(loaded);
   CHECK(*loaded == *second);
 }
+
+TEST_CASE("a corrupt status file is moved aside and rebuilt by the next run, with no error") {
+  TempDir dir;
+  Settings settings;
+  settings.cache_dir = (dir.path / "cache").string();
+  std::filesystem::create_directories(settings.cache_dir);
+  std::ofstream(status_file_path(settings.cache_dir)) << "{torn";
+  RunResult ok = sample_result();
+  ok.exit_code = 0;
+  ok.errors.clear();
+  REQUIRE(record_run_status(settings, ok, at(1000), std::chrono::seconds(1)));
+  std::string error;
+  CHECK(load_run_status(settings.cache_dir, error));
+  CHECK(error.empty());
+  int moved = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(settings.cache_dir))
+    moved += entry.path().filename().string().starts_with("status.json.corrupt-");
+  CHECK(moved == 1);
+}
+
+TEST_CASE("a status file that is a symlink is never followed, read or written through") {
+  TempDir dir;
+  std::string cache = (dir.path / "cache").string();
+  std::filesystem::create_directories(cache);
+  std::ofstream(dir.path / "target") << "precious";
+  std::filesystem::create_symlink(dir.path / "target", status_file_path(cache));
+  std::string error;
+  CHECK_FALSE(load_run_status(cache, error));
+  save_run_status(cache, make_run_status(sample_result(), at(1), std::chrono::seconds(1),
+                                         std::nullopt));
+  std::ifstream target(dir.path / "target");
+  std::string text;
+  std::getline(target, text);
+  CHECK(text == "precious");
+  CHECK_FALSE(std::filesystem::is_symlink(status_file_path(cache)));
+}

@@ -165,7 +165,7 @@ namespace {
 /// What a local user would plant: a rollback request to a privileged container mounting /.
 std::string planted_history(const std::string& image_id, const std::string& name = "web") {
   std::string spec = R"({\"name\": \"web\", \"image\": \"busybox\", \"privileged\": true, )"
-                     R"(\"volumes\": [{\"sourcePath\": \"/\", \"containerPath\": \"/host\"}]})";
+                     R"(\"volumes\": [{\"hostPath\": \"/\", \"containerPath\": \"/host\"}]})";
   return fmt::format(R"({{"name": "{}", "current": {{"spec": "{}", "image_id": "{}"}},)"
                      R"( "previous": {{"spec": "{}", "image_id": "{}"}}, "rollback_requested": true}})",
                      name, spec, image_id, spec, image_id);

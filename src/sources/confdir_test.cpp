@@ -247,3 +247,23 @@ TEST_CASE("strict modes check every folder above the file, following symlinks") 
   ::chmod((top / "etc").c_str(), 0777);  // a parent of the confdir
   CHECK(load_confdir(top / "etc/containers.d", options).state.specs.empty());
 }
+
+TEST_CASE("last-known-good: a copy that no longer parses is moved aside, never used") {
+  TempDir conf;
+  TempDir cache;
+  LastKnownGood store(cache.path());
+  ConfdirOptions options{.last_known_good = &store};
+  write_text(conf / "web.json", container_json("web", "busybox:1"));
+  load_confdir(conf.path(), options);
+  write_text(cache / "last-known-good/containers.d/web.json", "{torn");
+  write_text(conf / "web.json", "{also torn");
+  SourceLoad load = load_confdir(conf.path(), options);
+  CHECK(load.state.specs.empty());
+  CHECK(load.state.failed_sources == std::set<std::string>{conf / "web.json"});
+  CHECK_FALSE(store.confdir_file("web.json"));
+  int moved = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(cache / "last-known-good/containers.d"))
+    moved += entry.path().filename().string().starts_with("web.json.corrupt-");
+  CHECK(moved == 1);
+}
