@@ -18,10 +18,12 @@
 #include "dockerup/log.hpp"
 #include "dockerup/sources.hpp"
 
+#include "dockerup/fleet.hpp"
 #include "emulator_process.hpp"
 #include "fleet_url.hpp"
 #include "stagger.hpp"
 #include "fake_engine.hpp"
+#include "fleet_dependencies.hpp"
 #include "temp_dir.hpp"
 
 #include <doctest/doctest.h>
@@ -203,6 +205,54 @@ std::string metrics_seen_by_server(Lab& lab, const Settings& settings, int port)
 /// removes them from this list and adds their rows.
 const std::set<std::string> kNotActingYet = {"registry", "username", "password", "email"};
 
+/// A fleet document server for FleetSources: serves `body` for any URL and records what was
+/// asked. Fleet sources run with a fixed clock, fixed AWS environment and host name "host-a"
+/// (slot 66 of a 100 s stagger window: see src/fleet/stagger_test.cpp).
+struct FleetServer : fleet::FleetHttp {
+  std::string body = R"({"containers": [{"name": "fl", "image": "app:v1"}]})";
+  std::vector<std::string> urls;
+  fleet::FleetReply get(const fleet::FleetRequest& request) override {
+    urls.push_back(request.url);
+    return {200, body, "\"" + std::to_string(std::hash<std::string>{}(body)) + "\"", ""};
+  }
+};
+
+struct Fleet {
+  FleetServer* server = nullptr;
+  std::unique_ptr<FleetSources> sources;
+  Fleet() {
+    auto http = std::make_unique<FleetServer>();
+    server = http.get();
+    fleet::Dependencies deps{
+        std::move(http), [] { return std::chrono::system_clock::from_time_t(1800000000); },
+        [](const char* name) -> const char* {
+          std::string_view wanted(name);
+          if (wanted == "AWS_ACCESS_KEY_ID") return "AKIDEXAMPLE";
+          if (wanted == "AWS_SECRET_ACCESS_KEY") return "secret";
+          if (wanted == "AWS_REGION") return "eu-west-1";
+          return nullptr;
+        },
+        [](const Settings&) {  // nobody answers: the environment has all it needs
+          ImdsOptions options;
+          options.endpoint = "http://127.0.0.1:9";
+          options.attempts = 1;
+          return std::make_unique<ImdsClient>(options);
+        },
+        [] { return std::string("host-a"); }};
+    sources = std::make_unique<FleetSources>(std::move(deps));
+  }
+  /// The fleet containers' "name=image" after one load through load_desired_state.
+  std::string load(Settings settings) {
+    auto load = load_desired_state(settings, sources->as_source());
+    std::vector<std::string> found;
+    for (const auto& spec : load.state.specs)
+      if (spec.name == "fl") found.push_back(spec.name + "=" + spec.image);
+    return found.empty() ? "no fleet container" : join(found);
+  }
+};
+
+const std::string kFleetUrl = "https://config.example.com/fleet.json";
+
 struct Row {
   std::string key;
   std::string value;  ///< not the default
@@ -350,6 +400,34 @@ std::vector<Row> rows(Lab& lab, int metrics_port) {
          return with_volumes ? "volumes removed" : "volumes kept";
        },
        "volumes removed", "volumes kept"},
+      {"source_url", kFleetUrl,
+       [&lab](const Settings& s) {
+         lab.reset();  // no fleet documents left in the cache by another observation
+         return Fleet().load(s);
+       },
+       "no fleet container", "fl=app:v1"},
+      {"stagger", "100",
+       [&lab](const Settings& s) {
+         lab.reset();
+         Settings with_url = s;
+         with_url.source_urls = {kFleetUrl};
+         Fleet fleet;
+         fleet.load(with_url);
+         fleet.server->body = R"({"containers": [{"name": "fl", "image": "app:v2"}]})";
+         return fleet.load(with_url);  // the change waits for this host's slot, or not
+       },
+       "fl=app:v2", "fl=app:v1"},
+      {"s3_endpoint", "http://127.0.0.1:9000",
+       [&lab](const Settings& s) {
+         lab.reset();
+         Settings with_url = s;
+         with_url.source_urls = {"s3://fleet-bucket/web.json"};
+         Fleet fleet;
+         fleet.load(with_url);
+         return fleet.server->urls.empty() ? std::string("no request") : fleet.server->urls[0];
+       },
+       "https://fleet-bucket.s3.eu-west-1.amazonaws.com/web.json",
+       "http://127.0.0.1:9000/fleet-bucket/web.json"},
       {"log_format", "json",
        [](const Settings& s) {
          apply_log_settings(s);
