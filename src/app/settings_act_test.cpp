@@ -20,8 +20,6 @@
 
 #include "dockerup/fleet.hpp"
 #include "emulator_process.hpp"
-#include "fleet_url.hpp"
-#include "stagger.hpp"
 #include "fake_engine.hpp"
 #include "fleet_dependencies.hpp"
 #include "temp_dir.hpp"
@@ -153,17 +151,6 @@ std::string declared_names(Settings settings) {
   for (const auto& spec : load.state.specs) names.push_back(spec.name);
   std::sort(names.begin(), names.end());
   return join(names);
-}
-
-/// The fleet sources a run reads, as the run loader sees them: "URL failed" for each (nothing
-/// listens on the test URL), "none" without.
-std::string fleet_sources_read(Settings settings) {
-  FleetSources fleet;
-  auto load = load_desired_state(settings, fleet.as_source());
-  std::vector<std::string> read;
-  for (const auto& url : settings.source_urls)
-    read.push_back(url + (load.state.failed_sources.count(url) ? " failed" : " read"));
-  return read.empty() ? "none" : join(read);
 }
 
 /// Whether something accepts TCP connections on 127.0.0.1:port.
@@ -436,20 +423,6 @@ std::vector<Row> rows(Lab& lab, int metrics_port) {
          return format;
        },
        "text", "json"},
-      {"source_url", "http://127.0.0.1:9/fleet.json", fleet_sources_read, "none",
-       "http://127.0.0.1:9/fleet.json failed"},
-      {"stagger", "100",  // host-a's slot in a 100 s window (src/fleet/stagger_test.cpp)
-       [](const Settings& s) {
-         return std::to_string(fleet::stagger_delay_seconds("host-a", s.stagger));
-       },
-       "0", "66"},
-      {"s3_endpoint", "http://127.0.0.1:9",
-       [](const Settings& s) {
-         std::string error;
-         auto url = fleet::parse_fleet_url("s3://bucket/key.json", error);
-         return fleet::request_url(*url, "eu-west-1", s.s3_endpoint);
-       },
-       "https://bucket.s3.eu-west-1.amazonaws.com/key.json", "http://127.0.0.1:9/bucket/key.json"},
       {"metrics_listen", "127.0.0.1:" + std::to_string(metrics_port),
        [&lab, metrics_port](const Settings& s) {
          return metrics_seen_by_server(lab, s, metrics_port);
