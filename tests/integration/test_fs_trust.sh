@@ -229,6 +229,29 @@ test_group_writable_confdir_refused() {
   assert_absent "$db"
 }
 
+test_config_of_other_owner_is_exit_2() {
+  local web
+  web=$(cname web)
+  write_spec web "$(entry "$web")"
+  chown "$OTHER" "$CONF"  # mode 0644: only the owner is wrong
+  run_dockerup --no-pull
+  assert_exit 2
+  assert_match "$ERR" "error.*$CONF.*owned by uid [0-9]+" "the error names the config file and its owner"
+  assert_absent "$web"
+
+  chown root "$CONF"
+  mkdir -m 777 "$CASE_DIR/etc"  # the folder holding it: anyone could replace the file
+  cp "$CONF" "$CASE_DIR/etc/dockerup.conf"
+  run_dockerup_raw --config "$CASE_DIR/etc/dockerup.conf" --confdir "$CONFDIR" --cache "$CACHE" --no-pull
+  assert_exit 2
+  assert_match "$ERR" "error.*$CASE_DIR/etc: writable by group or others" "the error names the folder"
+  assert_absent "$web"
+
+  run_dockerup --no-pull  # the control: root's file in root's folders
+  assert_exit 0
+  assert_running "$web"
+}
+
 test_case "planted history with a rollback request is not acted upon" test_planted_history_is_not_acted_upon
 test_case "a planted images.json cannot make GC delete chosen images" test_planted_ledger_cannot_choose_images_for_gc
 test_case "a symlinked temp file does not make root overwrite its target" test_symlinked_temp_file_does_not_overwrite_target
@@ -236,4 +259,5 @@ test_case "a cache dir of another owner or writable by others is exit 2" test_un
 test_case "another user cannot hold the run lock" test_other_user_cannot_hold_the_lock
 test_case "a container file owned by another user is refused, its container kept" test_container_file_of_other_owner_refused
 test_case "a group-writable containers.d is refused, nothing removed" test_group_writable_confdir_refused
+test_case "a dockerup.conf of another owner, or in an open folder, is exit 2" test_config_of_other_owner_is_exit_2
 finish
