@@ -10,6 +10,7 @@ packages=(
   zlib1g-dev libmicrohttpd-dev doctest-dev
   docker.io docker-registry busybox-static
   python3 curl ca-certificates
+  clang libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer and the sanitizer runtimes
 )
 
 is_installed() {

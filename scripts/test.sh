@@ -4,6 +4,7 @@
 #   2. build with -Werror                 build/
 #   3. run the unit tests                 meson test -C build
 #   4. build and unit-test again under AddressSanitizer + UBSan    build-asan/
+#   4b. build the libFuzzer harnesses with clang, run each ~30 s    build-fuzz/ (scripts/fuzz.sh)
 #   5. start dockerd if needed, make the local test images
 #   6. run the integration tests against the real dockerd          tests/integration/run.sh
 # The very last line is "N passed, M failed": doctest cases of both unit runs plus integration
@@ -82,6 +83,17 @@ if bash scripts/build.sh --dir "$top/build-asan" -Dwerror=true -Dbuildtype=debug
 else
   count_failure "sanitizer build"
 fi
+
+stage "fuzz (libFuzzer + ASan/UBSan, clang; ${FUZZ_SECONDS:-30} s per harness)"
+# Each harness is one case: "fuzz: NAME: passed (...)" or "fuzz: NAME: FAILED (...)".
+fuzz_log=$(mktemp /tmp/dockerup-fuzz.XXXXXX)
+bash scripts/fuzz.sh 2>&1 | tee "$fuzz_log"
+fuzz_passed=$(grep -cE '^fuzz: [a-z_]+: passed' "$fuzz_log")
+fuzz_failed=$(grep -cE '^fuzz: [a-z_]+: FAILED' "$fuzz_log")
+rm -f "$fuzz_log"
+passed=$((passed + fuzz_passed))
+failed=$((failed + fuzz_failed))
+[ $((fuzz_passed + fuzz_failed)) -eq 0 ] && count_failure "fuzz: no harness ran (build failed?)"
 
 stage "docker"
 docker_ready=0

@@ -177,13 +177,15 @@ std::string describe_size(std::size_t bytes) {
 }
 
 std::string error_message_from_body(std::string_view body) {
+  std::string_view text = trim(body);
   rapidjson::Document document;
   if (!parse_json(body, document) && document.IsObject()) {
     auto message = document.FindMember("message");
     if (message != document.MemberEnd() && message->value.IsString())
-      return message->value.GetString();
+      text = {message->value.GetString(), message->value.GetStringLength()};
   }
-  std::string_view text = trim(body);
+  // Docker's message as well as a bare body: an error line must stay readable whatever the
+  // peer sent (found by tests/fuzz/fuzz_docker_misc).
   if (text.size() > max_message_length)
     return std::string(text.substr(0, max_message_length)) + "...";
   return std::string(text);

@@ -197,3 +197,10 @@ TEST_CASE("describe_size") {
   CHECK(describe_size(1024 * 1024 + 1) == "1048577 bytes");
   CHECK(describe_size(0) == "0 bytes");
 }
+
+TEST_CASE("error_message_from_body cuts Docker's message like a bare body") {
+  std::string long_message = std::string(600, 'm');
+  CHECK(error_message_from_body(R"({"message": ")" + long_message + "\"}") ==
+        std::string(500, 'm') + "...");
+  CHECK(error_message_from_body(long_message) == std::string(500, 'm') + "...");
+}

@@ -154,7 +154,15 @@ std::optional<ImageRef> parse_image_ref(std::string_view text) {
   if (!valid_path(name)) return std::nullopt;
   ref.repository = std::string(name);
 
-  if (is_docker_hub(ref.registry)) ref.registry.clear();
+  // Docker Hub goes (Docker reports "team/app", not "docker.io/team/app"), unless the path's
+  // first component would then read as a registry: "docker.io/t.am/l" must not become the
+  // image "l" of the registry t.am (found by tests/fuzz/fuzz_image_ref).
+  if (is_docker_hub(ref.registry)) {
+    std::size_t first_slash = ref.repository.find('/');
+    bool keep = first_slash != std::string::npos &&
+                looks_like_registry(std::string_view(ref.repository).substr(0, first_slash));
+    ref.registry = keep ? "docker.io" : "";
+  }
   if (ref.registry.empty() && ref.repository.starts_with("library/") &&
       ref.repository.find('/', 8) == std::string::npos)
     ref.repository.erase(0, 8);

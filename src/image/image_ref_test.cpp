@@ -183,3 +183,36 @@ TEST_CASE("find_image_id: an image ID names the image itself") {
         "sha256:" + std::string(64, 'a'));
   CHECK_FALSE(dockerup::find_image_id("sha256:" + std::string(64, 'b'), images));
 }
+
+TEST_CASE("Docker Hub is kept when the path's first component looks like a host") {
+  // Dropping it made docker.io/t.am/l:6 the image l of the registry t.am (issue 12), and
+  // docker.io/localhost/x an image of a local registry.
+  auto hub = parse_image_ref("docker.io/t.am/l:6");
+  REQUIRE(hub);
+  CHECK(hub->registry == "docker.io");
+  CHECK(hub->repository == "t.am/l");
+  CHECK(hub->str() == "docker.io/t.am/l:6");
+  CHECK(parse_image_ref("index.docker.io/localhost/x")->str() == "docker.io/localhost/x:latest");
+  CHECK(parse_image_ref("docker.io/docker.io/box:d")->str() == "docker.io/docker.io/box:d");
+  CHECK(parse_image_ref("docker.io/a.b")->str() == "a.b:latest");  // one component: a name
+  CHECK(parse_image_ref("docker.io/team/app")->str() == "team/app:latest");
+}
+
+TEST_CASE("normalise -> print -> normalise is stable and keeps the registry") {
+  const std::string digest = "@sha256:" + std::string(64, 'a');
+  for (std::string registry : {"", "docker.io/", "index.docker.io/", "localhost/", "localhost:5000/",
+                               "registry.example.com/", "127.0.0.1:39067/", "Upper.Case:1/"})
+    for (std::string path : {"busybox", "library/busybox", "library/a/b", "team/app", "t.am/l",
+                             "localhost/x", "docker.io/box", "a__b/c-d/e.f", "x:5000/y"})
+      for (std::string suffix : {std::string(), std::string(":v1"), digest, ":v1" + digest}) {
+        std::string text = registry + path + suffix;
+        CAPTURE(text);
+        auto ref = parse_image_ref(text);
+        if (!ref) continue;
+        auto again = parse_image_ref(ref->str());
+        REQUIRE(again);
+        CHECK(again->str() == ref->str());
+        CHECK(again->registry == ref->registry);
+        CHECK(again->repository == ref->repository);
+      }
+}
