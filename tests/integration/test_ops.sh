@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2317 # functions are called through test_case
 # Operating dockerup: `dockerup status`, the --server loop's systemd notifications, metrics,
-# signals, and a Docker engine restart under a running server.
+# signals, and a Docker engine restart under a running server (on a private dockerd).
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/lib.sh"
 require_environment
@@ -68,7 +68,7 @@ test_status_command() {
   run_dockerup status
   assert_exit 0
   assert_match "$OUT" "result ok, exit code 0" "status table header"
-  assert_match "$OUT" "^NAME +IMAGE +IMAGE ID +STATE +LAST ACTION +LAST ERROR" "table columns"
+  assert_match "$OUT" "^NAME +IMAGE +IMAGE ID +STATE +LAST ACTION +(SOURCE +)?LAST ERROR" "table columns"
   assert_match "$OUT" "^$web +$IMAGE_V1 +[0-9a-f]{12} +running +create " "row of $web"
 
   run_dockerup status --json
@@ -174,51 +174,73 @@ test_sighup_rereads_config_and_runs_at_once() {
   assert_eq 0 "$STOP_RC" "exit status after SIGTERM"
 }
 
-# May this test stop the host's dockerd? Only in CI (a throwaway machine) or when
-# DOCKERUP_TEST_RESTART_DOCKERD=1 says the dockerd was started for the tests.
-may_restart_dockerd() {
-  [ "${CI:-}" = true ] || [ "${DOCKERUP_TEST_RESTART_DOCKERD:-0}" = 1 ]
+# READY=1 after the first completed run even when it failed: one bad container file must not
+# make systemd kill and restart a daemon that runs everything else.
+test_server_ready_after_a_failed_first_run() {
+  local web
+  web=$(cname web)
+  ops_spec web
+  printf '{"name": "broken",' >"$CONFDIR/broken.json"
+  start_notify_listener
+  NOTIFY_SOCKET=$NOTIFY_SOCKET_PATH start_dockerup_background --server --interval 60 --no-pull
+  local server=$BACKGROUND_PID
+  assert_true "READY=1 within 60 s" wait_until 60 notified "READY=1" || { background_log; return 1; }
+  assert_eq "STATUS=last run failed" "$(head -n 1 "$NOTIFY_LOG" | cut -c1-22)" \
+    "the first run failed, and said so before READY=1"
+  assert_eq "READY=1" "$(sed -n 2p "$NOTIFY_LOG")" "READY=1 right after it"
+  assert_running "$web"
+  assert_true "the server keeps running" kill -0 "$server"
+  stop_server "$server"
+  assert_eq 0 "$STOP_RC" "exit status after SIGTERM"
 }
 
-dockerd_answers() { timeout 10 "$DOCKER" info >/dev/null 2>&1; }
+# A dockerd restart under a running server, on a private, disposable dockerd
+# (scripts/private-dockerd.sh: its own socket, data-root, exec-root, containerd and network
+# namespace), so it runs everywhere and the host's shared dockerd is never stopped.
+PRIVATE_ENGINE=""
+trap '[ -n "$PRIVATE_ENGINE" ] && bash "$TOP/scripts/private-dockerd.sh" destroy "$PRIVATE_ENGINE" >/dev/null 2>&1; cleanup_run' EXIT
 
 test_engine_restart_under_server() {
-  if ! may_restart_dockerd; then
-    skip_case "stops the host's dockerd: only with CI=true or DOCKERUP_TEST_RESTART_DOCKERD=1"
+  local name="duo$$" env socket
+  if ! env=$(bash "$TOP/scripts/private-dockerd.sh" start "$name" 2>"$CASE_DIR/engine.err"); then
+    skip_case "no private dockerd can start here: $(tail -n 1 "$CASE_DIR/engine.err")"
     return 0
   fi
-  local pidfile=/var/run/docker.pid dockerd_pid
-  dockerd_pid=$(cat "$pidfile" 2>/dev/null)
-  if [ -z "$dockerd_pid" ] || ! kill -0 "$dockerd_pid" 2>/dev/null; then
-    skip_case "no dockerd pid in $pidfile"
-    return 0
-  fi
+  PRIVATE_ENGINE=$name
+  socket=$(sed -n 's|^DOCKER_HOST=unix://||p' <<<"$env")
+  pdocker() { DOCKER_HOST="unix://$socket" "$DOCKER" "$@"; }
+  pdocker_answers() { timeout 10 env DOCKER_HOST="unix://$socket" "$DOCKER" info >/dev/null 2>&1; }
+  both_running() {
+    [ "$(pdocker inspect -f '{{.State.Running}}' "$web" "$data" 2>/dev/null | sort -u)" = true ]
+  }
+  "$DOCKER" save "$IMAGE_V1" | pdocker load >/dev/null ||
+    { fail_assertion "cannot load $IMAGE_V1 into the private dockerd"; return 1; }
   local web data
   web=$(cname web)
   data=$(cname data)
   ops_spec web
   write_spec data "{\"name\": \"$data\", \"image\": \"$IMAGE_V1\", \"command\": \"sleep 3600\"}"
+  set_conf remote "unix://$socket"
   start_dockerup_background --server --interval 2 --no-pull
   local server=$BACKGROUND_PID
-  assert_true "$web and $data launched" \
-    wait_until 60 bash -c "[ \"\$($DOCKER inspect -f '{{.State.Running}}' $web $data 2>/dev/null | sort -u)\" = true ]" ||
-    { background_log; return 1; }
+  assert_true "$web and $data launched" wait_until 60 both_running || { background_log; return 1; }
 
-  kill -TERM "$dockerd_pid"
-  assert_true "dockerd stopped within 60 s" wait_until 60 dead "$dockerd_pid"
+  bash "$TOP/scripts/private-dockerd.sh" stop "$name" >/dev/null 2>&1
+  assert_true "dockerd stopped" bash -c "! timeout 5 env DOCKER_HOST=unix://$socket $DOCKER info >/dev/null 2>&1"
   assert_true "the server says the engine is unreachable" wait_until 30 log_has "docker engine unreachable" ||
     background_log
   sleep 6  # several retries while the engine is down
   assert_true "the server keeps running while the engine is down" kill -0 "$server"
-  bash "$TOP/scripts/ensure-dockerd.sh" >/dev/null
-  assert_true "dockerd answers again" dockerd_answers || return 1
+  bash "$TOP/scripts/private-dockerd.sh" start "$name" >/dev/null 2>"$CASE_DIR/engine.err"
+  assert_true "dockerd answers again" pdocker_answers || return 1
   assert_true "the server says the engine is back" wait_until 60 log_has "docker engine is back" ||
     background_log
-  assert_true "$web and $data run again" \
-    wait_until 60 bash -c "[ \"\$($DOCKER inspect -f '{{.State.Running}}' $web $data 2>/dev/null | sort -u)\" = true ]"
+  assert_true "$web and $data run again" wait_until 60 both_running
   sleep 3  # one more run after recovery: it must change nothing
-  assert_eq 1 "$(count_managed "$web")" "containers for $web (none lost, none duplicated)"
-  assert_eq 1 "$(count_managed "$data")" "containers for $data"
+  assert_eq 1 "$(pdocker ps -a -q --filter "label=io.dockerup.name=$web" | wc -l)" \
+    "containers for $web (none lost, none duplicated)"
+  assert_eq 1 "$(pdocker ps -a -q --filter "label=io.dockerup.name=$data" | wc -l)" \
+    "containers for $data"
   assert_eq 1 "$(grep -c 'docker engine unreachable' "$CASE_DIR/background.err")" \
     "the outage is logged once, not once per try"
   stop_server "$server"
@@ -229,5 +251,7 @@ test_case "status: table, JSON and exit codes" test_status_command
 test_case "server: READY=1, STATUS=, STOPPING=1 and SIGTERM exits 0" test_server_notifies_systemd_and_stops_on_sigterm
 test_case "server: Prometheus metrics and /healthz" test_server_metrics_endpoint
 test_case "server: SIGHUP re-reads the config and reconciles at once" test_sighup_rereads_config_and_runs_at_once
-test_case "server: dockerd restart loses and duplicates nothing" test_engine_restart_under_server
+test_case "server: READY=1 after a failed first run" test_server_ready_after_a_failed_first_run
+test_case "server: dockerd restart loses and duplicates nothing (private dockerd)" \
+  test_engine_restart_under_server
 finish
