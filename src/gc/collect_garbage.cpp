@@ -61,8 +61,12 @@ GcReport collect_garbage(const Settings& settings, const RunResult& result, Engi
   ImageLedger ledger = ImageLedger::load(settings.cache_dir);
   record_usage(ledger, result);
 
-  GcInputs inputs{result.final_observed.containers, result.final_observed.images,
-                  result.desired.specs, settings.gc, ledger.images(), keep_images};
+  GcInputs inputs{.containers = result.final_observed.containers,
+                  .images = result.final_observed.images,
+                  .specs = result.desired.specs,
+                  .mode = settings.gc,
+                  .known_images = ledger.images(),
+                  .keep_images = keep_images};
   GcPlan plan = plan_gc(inputs);
   if (settings.dry_run) {  // a dry run changes nothing, not even the ledger
     report.planned = std::move(plan);
