@@ -115,7 +115,8 @@ TEST_CASE("a slow peer hits the request timeout as a transport failure") {
   HttpRequest request;
   request.path = "/slow";
   request.timeout = milliseconds(200);
-  auto started = std::chrono::steady_clock::now();
+  // No wall-clock bound (a loaded machine may take longer than any guess): the server answers
+  // 200 after 1.5 s, so a throw that says "timed out" is the 200 ms timeout at work.
   try {
     client.perform(request);
     FAIL("did not throw");
@@ -126,7 +127,6 @@ TEST_CASE("a slow peer hits the request timeout as a transport failure") {
     CAPTURE(message);
     CHECK(message.find("timed out") != std::string::npos);
   }
-  CHECK(std::chrono::steady_clock::now() - started < milliseconds(1400));
 }
 
 TEST_CASE("a missing socket is a transport failure naming the socket") {
