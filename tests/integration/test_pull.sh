@@ -20,6 +20,9 @@ test_new_image_under_same_tag() {
   assert_eq "app v1" "$(http_get "http://$(host_port "$web" 8080/tcp)/")" "page of v1"
   local v1_id
   v1_id=$(cid "$web")
+  run_dockerup --pull --dry-run
+  assert_contains "$OUT" "nothing to do" "a dry run asks the registry and finds the same image"
+  assert_not_contains "$OUT" "would" "nothing would change"
 
   # The registry moves the tag to v2; the local tag stays on v1, so only a pull can see it.
   assert_true "push v2" push_as "$IMAGE_V2" "$image" || return
@@ -28,6 +31,15 @@ test_new_image_under_same_tag() {
   run_dockerup --no-pull
   assert_exit 0
   assert_eq "$v1_id" "$(cid "$web")" "--no-pull keeps the container"
+
+  # A dry run asks the registry for the digest only: it shows the replacement, pulls nothing.
+  run_dockerup --pull --dry-run
+  assert_exit 0
+  assert_contains "$OUT" "would replace $web: new image under the same tag ($image)" \
+    "the dry run shows the moved tag"
+  assert_eq "$v1_id" "$(cid "$web")" "the dry run changed nothing"
+  assert_eq "$("$DOCKER" image inspect -f '{{.Id}}' "$IMAGE_V1")" \
+    "$("$DOCKER" image inspect -f '{{.Id}}' "$image")" "the dry run pulled nothing"
 
   run_dockerup --pull
   assert_exit 0
