@@ -2,6 +2,7 @@
 // carry the method, the path and Docker's own message.
 #include "dockerup/docker_engine.hpp"
 
+#include "api_version.hpp"
 #include "create_body.hpp"
 #include "docker_json.hpp"
 #include "dockerup/http_client.hpp"
@@ -118,6 +119,10 @@ class DockerEngine final : public Engine {
   }
 
   std::string create(const CreateRequest& request) override {
+    if (!request.spec.links.empty() && daemon().podman)
+      fail("{}: $.links: the engine at {} is Podman, which does not support links (put the "
+           "containers on one user-defined network and use their names instead)",
+           request.spec.source.empty() ? request.name : request.spec.source, http_.describe());
     std::string path = "/containers/create?name=" + url_escape(request.name);
     return parse_created_id(call({"POST", path, make_create_body(request)}).body);
   }
@@ -171,26 +176,36 @@ class DockerEngine final : public Engine {
     return http_.perform(request);
   }
 
-  /// "/v1.41": the daemon's own API version, asked once. Daemons refuse versions below their
-  /// minimum and above their maximum, so speaking exactly the daemon's version works with
-  /// Docker 20.10 (1.41) as with current engines that dropped old versions. A failed
-  /// negotiation is not remembered: the next call asks again.
+  /// "/v1.41": negotiated once, as the docker CLI does: the daemon's own API version, capped at
+  /// the newest one dockerup is tested with; refused when the daemon no longer accepts that
+  /// (api_version.hpp). A failed negotiation is not remembered: the next call asks again.
   std::string api_prefix() {
+    daemon();
+    return prefix_;
+  }
+
+  const DaemonVersion& daemon() {
     std::lock_guard lock(version_mutex_);
     if (prefix_.empty()) {
       HttpRequest request;
       request.path = "/version";
       HttpResponse response = http_.perform(request);
       if (!response.ok()) throw_http_failure(request, response);
-      prefix_ = "/v" + parse_api_version(response.body);
-      log_debug("Docker at {} speaks API {}", http_.describe(), prefix_.substr(1));
+      DaemonVersion daemon = parse_daemon_version(response.body);
+      std::string version = negotiate_api_version(daemon, http_.describe());
+      log_debug("{} {} at {} speaks API {} (oldest {}); using {}",
+                daemon.podman ? "Podman" : "Docker", daemon.version, http_.describe(),
+                daemon.api_version, daemon.min_api_version, version);
+      daemon_ = std::move(daemon);
+      prefix_ = "/v" + version;
     }
-    return prefix_;
+    return daemon_;
   }
 
   HttpClient http_;
   std::mutex version_mutex_;
   std::string prefix_;
+  DaemonVersion daemon_;
 };
 
 }  // namespace

@@ -184,19 +184,6 @@ std::vector<ImageSummary> parse_image_list(std::string_view json) {
   return images;
 }
 
-std::string parse_api_version(std::string_view json) {
-  constexpr std::string_view endpoint = "GET /version";
-  rapidjson::Document document = parse_json(json, endpoint);
-  std::string version = string_member(document, "ApiVersion");
-  auto dot = version.find('.');
-  bool digits_only = std::all_of(version.begin(), version.end(),
-                                 [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
-  if (version.empty() || !digits_only || dot == std::string::npos || dot == 0 ||
-      dot + 1 == version.size() || version.find('.', dot + 1) != std::string::npos)
-    fail("{}: Docker answered without a usable ApiVersion (\"{}\")", endpoint, version);
-  return version;
-}
-
 std::optional<std::string> parse_distribution_digest(std::string_view json) {
   rapidjson::Document document = parse_json(json, "reading the registry digest");
   const Value* descriptor = member(document, "Descriptor");

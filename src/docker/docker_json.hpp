@@ -18,8 +18,6 @@ ContainerDetails parse_container_inspect(std::string_view json);
 /// GET /images/json. Docker's "<none>:<none>" and "<none>@<none>" placeholders are dropped, so a
 /// dangling image has no tags.
 std::vector<ImageSummary> parse_image_list(std::string_view json);
-/// GET /version -> "1.41"; throws when ApiVersion is missing or not "<major>.<minor>".
-std::string parse_api_version(std::string_view json);
 /// GET /distribution/{name}/json -> Descriptor.digest, nullopt when the answer has none.
 std::optional<std::string> parse_distribution_digest(std::string_view json);
 /// POST /containers/create -> Id.

@@ -1,5 +1,7 @@
 #include "docker_json.hpp"
 
+#include "api_version.hpp"
+
 #include "dockerup/error.hpp"
 
 #include <doctest/doctest.h>
@@ -135,14 +137,15 @@ TEST_CASE("image list: tags, digests, placeholders dropped") {
 }
 
 TEST_CASE("API version from GET /version") {
-  CHECK(parse_api_version(
-            R"({"Version": "20.10.24", "ApiVersion": "1.41", "MinAPIVersion": "1.12"})") == "1.41");
-  CHECK(parse_api_version(R"({"ApiVersion": "1.50"})") == "1.50");
+  CHECK(parse_daemon_version(
+            R"({"Version": "20.10.24", "ApiVersion": "1.41", "MinAPIVersion": "1.12"})")
+            .api_version == "1.41");
+  CHECK(parse_daemon_version(R"({"ApiVersion": "1.50"})").api_version == "1.50");
   for (const char* bad :
        {"{}", R"({"ApiVersion": ""})", R"({"ApiVersion": "v1.41"})", R"({"ApiVersion": "1."})",
         R"({"ApiVersion": "1.4.1"})", R"({"ApiVersion": 1.41})", "not json"}) {
     CAPTURE(bad);
-    CHECK_THROWS_AS(parse_api_version(bad), Failure);
+    CHECK_THROWS_AS(parse_daemon_version(bad), Failure);
   }
 }
 
