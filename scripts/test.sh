@@ -6,7 +6,8 @@
 #   4. build and unit-test again under AddressSanitizer + UBSan    build-asan/
 #   4b. build the libFuzzer harnesses with clang, run each ~30 s    build-fuzz/ (scripts/fuzz.sh)
 #   5. start dockerd if needed, make the local test images
-#   6. run the integration tests against the real dockerd          tests/integration/run.sh
+#   6. run the integration tests against each real engine: Debian 12's dockerd 20.10, then
+#      Debian 13's 26.1 in a private daemon          scripts/engines-integration.sh
 # The very last line is "N passed, M failed": doctest cases of both unit runs plus integration
 # cases; the line before it counts the skipped cases. A stage that cannot run (a build error, no dockerd) counts as one failure, and the
 # stages after it still run when they can. Exit status is non-zero if anything failed.
@@ -27,6 +28,7 @@ count_failure() {  # WHAT
 }
 
 # Adds up the doctest summaries ("[doctest] test cases: 12 | 12 passed | 0 failed | 0 skipped")
+# and the contract tests' (tests/contract/check_contract.py prints "[contract] test cases: ...")
 # of one meson test log. A test executable that crashed prints no summary: meson's own verdict
 # catches that.
 count_unit_tests() {  # BUILD_DIR LABEL
@@ -37,7 +39,7 @@ count_unit_tests() {  # BUILD_DIR LABEL
   local unit_passed=0 unit_failed=0 unit_skipped=0
   if [ -f "$log" ]; then
     read -r unit_passed unit_failed unit_skipped < <(awk '
-      /\[doctest\] test cases:/ {
+      /\[(doctest|contract)\] test cases:/ {
         for (i = 1; i <= NF; i++) {
           if ($(i) == "passed") p += $(i - 1)
           if ($(i) == "failed") f += $(i - 1)
@@ -106,7 +108,7 @@ fi
 stage "integration tests"
 if [ "$built" = 1 ] && [ "$docker_ready" = 1 ]; then
   log=$(mktemp /tmp/dockerup-test.XXXXXX)
-  bash tests/integration/run.sh 2>&1 | tee "$log"
+  bash scripts/engines-integration.sh 2>&1 | tee "$log"
   summary=$(grep -E '^integration total: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
   skips=$(grep -E '^integration skipped: [0-9]+' "$log" | tail -n 1 | grep -Eo '[0-9]+' | head -n 1)
   skipped=$((skipped + ${skips:-0}))

@@ -53,11 +53,22 @@ struct HttpResponse {
   bool ok() const { return status >= 200 && status < 300; }
 };
 
+/// PEM files for https:// URLs. The peer is always verified (certificate chain and host name):
+/// against `ca` when set, else against the system's CAs. `cert` and `key` are the client's own
+/// certificate and key, for daemons that require one (dockerd --tlsverify).
+struct TlsFiles {
+  std::string ca;
+  std::string cert;
+  std::string key;
+  bool operator==(const TlsFiles&) const = default;
+};
+
 class HttpClient {
  public:
-  /// `base_url` is "http://host:port" (no trailing slash needed). With `unix_socket` set, the
-  /// connection goes to that socket and the host of `base_url` only fills the Host header.
-  explicit HttpClient(std::string base_url, std::string unix_socket = {});
+  /// `base_url` is "http://host:port" or "https://host:port" (no trailing slash needed). With
+  /// `unix_socket` set, the connection goes to that socket and the host of `base_url` only
+  /// fills the Host header.
+  explicit HttpClient(std::string base_url, std::string unix_socket = {}, TlsFiles tls = {});
 
   /// Performs the request and returns any HTTP status as is. Throws HttpFailure with status 0
   /// on transport errors (cannot connect, timeout, reset), naming the method, URL and socket.
@@ -69,6 +80,7 @@ class HttpClient {
  private:
   std::string base_url_;
   std::string unix_socket_;
+  TlsFiles tls_;
 };
 
 /// The human part of an error body: the "message" member of a JSON object (Docker's

@@ -15,6 +15,8 @@ struct Settings {
   std::string cache_dir = "/var/cache/dockerup";
   std::string confdir = "/etc/dockerup/containers.d";
   std::string remote;         ///< empty: DOCKER_HOST, else unix:///var/run/docker.sock
+  /// PEM files for TLS remotes; empty: DOCKER_CERT_PATH's ca.pem, cert.pem, key.pem
+  std::string tls_ca, tls_cert, tls_key;
   int interval = 60;          ///< seconds between runs in --server mode
   bool aws = false;           ///< also read EC2 user-data
   bool pull = true;           ///< check registries for new images under the same tag

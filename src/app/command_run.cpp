@@ -120,7 +120,8 @@ int command_run(const CommandLine& line, Settings settings) {
   Signals signals;  // before anything else, so no signal can interrupt an action
   std::unique_ptr<Engine> engine;
   try {
-    engine = make_docker_engine(parse_docker_remote(settings.remote));
+    engine = make_docker_engine(parse_docker_remote(
+        settings.remote, {settings.tls_ca, settings.tls_cert, settings.tls_key}));
   } catch (const std::exception& e) {
     log_error("remote: {}", e.what());
     return 2;

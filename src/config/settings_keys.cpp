@@ -133,11 +133,23 @@ bool has_scheme(std::string_view value, std::initializer_list<std::string_view> 
 
 bool set_remote(Settings& settings, std::string_view value, std::string& reason) {
   if (!value.empty() && !has_scheme(value, {"unix://", "tcp://", "http://", "https://"})) {
-    reason = "expected unix:///path/to/docker.sock or tcp://HOST:PORT";
+    reason = "expected unix:///path/to/docker.sock, tcp://HOST:PORT or https://HOST:PORT";
     return false;
   }
   settings.remote = std::string(value);
   return true;
+}
+
+/// tls_ca, tls_cert, tls_key: an absolute path to a PEM file, or "" (the docker CLI's files).
+Setter tls_file(std::string Settings::*field) {
+  return [field](Settings& settings, std::string_view value, std::string& reason) {
+    if (!value.empty() && !value.starts_with('/')) {
+      reason = "expected an absolute path to a PEM file";
+      return SettingResult::BadValue;
+    }
+    settings.*field = std::string(value);
+    return SettingResult::Applied;
+  };
 }
 
 bool set_aws_endpoint(Settings& settings, std::string_view value, std::string& reason) {
@@ -177,6 +189,9 @@ const std::vector<std::pair<std::string_view, Setter>>& setters() {
   static const std::vector<std::pair<std::string_view, Setter>> table = {
       {"confdir", text(&Settings::confdir, true)},
       {"remote", checked(set_remote)},
+      {"tls_ca", tls_file(&Settings::tls_ca)},
+      {"tls_cert", tls_file(&Settings::tls_cert)},
+      {"tls_key", tls_file(&Settings::tls_key)},
       {"interval", seconds(&Settings::interval, 1)},  // the crash-loop window adds 60 to it
       {"aws", flag(&Settings::aws)},
       {"pull", flag(&Settings::pull)},

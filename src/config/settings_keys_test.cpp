@@ -66,6 +66,14 @@ TEST_CASE("apply_setting: every key sets its field") {
   CHECK_FALSE(s.strict_modes);
   CHECK(apply(s, "log_format", "JSON").first == SettingResult::Applied);
   CHECK(s.log_format == "json");
+  CHECK(apply(s, "tls_ca", "/etc/dockerup/tls/ca.pem").first == SettingResult::Applied);
+  CHECK(s.tls_ca == "/etc/dockerup/tls/ca.pem");
+  CHECK(apply(s, "tls_cert", "/etc/dockerup/tls/cert.pem").first == SettingResult::Applied);
+  CHECK(s.tls_cert == "/etc/dockerup/tls/cert.pem");
+  CHECK(apply(s, "tls_key", "/etc/dockerup/tls/key.pem").first == SettingResult::Applied);
+  CHECK(s.tls_key == "/etc/dockerup/tls/key.pem");
+  CHECK(apply(s, "tls_key", "key.pem") ==
+        std::pair{SettingResult::BadValue, std::string("expected an absolute path to a PEM file")});
   CHECK(apply(s, "metrics_listen", "127.0.0.1:9100").first == SettingResult::Applied);
   CHECK(s.metrics_listen == "127.0.0.1:9100");
   CHECK(apply(s, "username", "deploy").first == SettingResult::Applied);
@@ -149,7 +157,8 @@ TEST_CASE("seconds settings: at most a day, out of range is its own result") {
 
 TEST_CASE("user-data may set only the listed keys; every listed key is a real key") {
   for (const char* key : {"cache", "remote", "confdir", "aws", "aws_endpoint", "aws_imdsv1",
-                          "log_format", "metrics_listen", "CACHE"})
+                          "log_format", "metrics_listen", "tls_ca", "tls_cert", "tls_key",
+                          "CACHE"})
     CHECK_FALSE(user_data_may_set(key));
   for (const char* key : {"interval", "pull", "exclusive", "stop_timeout", "start_wait",
                           "rolling_wait", "health_timeout", "crashloop_restarts", "gc",

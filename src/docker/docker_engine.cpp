@@ -64,7 +64,7 @@ std::string credentials_note(const ImageRef& ref, const RegistryAuth* auth) {
 class DockerEngine final : public Engine {
  public:
   explicit DockerEngine(const DockerEndpoint& endpoint)
-      : http_(endpoint.base_url, endpoint.unix_socket) {}
+      : http_(endpoint.base_url, endpoint.unix_socket, endpoint.tls) {}
 
   std::vector<ContainerSummary> list_containers() override {
     return parse_container_list(call({"GET", "/containers/json?all=1", ""}).body);

@@ -114,6 +114,39 @@ CurlSlist make_header_list(const HttpRequest& request) {
   return list;
 }
 
+/// TLS for https:// URLs. Verification is set explicitly, never relaxed: a daemon whose
+/// certificate does not verify is not talked to.
+void set_tls(CurlEasy& easy, const TlsFiles& tls) {
+  easy.set(CURLOPT_SSL_VERIFYPEER, 1L);
+  easy.set(CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!tls.ca.empty()) easy.set(CURLOPT_CAINFO, tls.ca.c_str());
+  if (!tls.cert.empty()) easy.set(CURLOPT_SSLCERT, tls.cert.c_str());
+  if (!tls.key.empty()) easy.set(CURLOPT_SSLKEY, tls.key.c_str());
+}
+
+/// What a TLS failure most likely means, in the terms of dockerup's settings.
+std::string tls_hint(CURLcode code, const TlsFiles& tls) {
+  switch (code) {
+    case CURLE_PEER_FAILED_VERIFICATION:
+      return tls.ca.empty() ? " (the daemon's certificate does not verify against the system's "
+                              "CAs: set tls_ca or DOCKER_CERT_PATH)"
+                            : " (the daemon's certificate does not verify against the CA in " +
+                                  tls.ca + ")";
+    case CURLE_SSL_CACERT_BADFILE:
+      return " (cannot use the CA file " + tls.ca + ")";
+    case CURLE_SSL_CERTPROBLEM:
+      return " (cannot use the client certificate " + tls.cert + " with the key " + tls.key + ")";
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+      return tls.cert.empty() ? " (TLS failed: the daemon may require a client certificate: set "
+                                "tls_cert and tls_key, or DOCKER_CERT_PATH)"
+                              : "";
+    default:
+      return "";
+  }
+}
+
 }  // namespace
 
 std::optional<std::string> HttpResponse::header(std::string_view name) const {
@@ -123,8 +156,8 @@ std::optional<std::string> HttpResponse::header(std::string_view name) const {
   return std::nullopt;
 }
 
-HttpClient::HttpClient(std::string base_url, std::string unix_socket)
-    : base_url_(std::move(base_url)), unix_socket_(std::move(unix_socket)) {
+HttpClient::HttpClient(std::string base_url, std::string unix_socket, TlsFiles tls)
+    : base_url_(std::move(base_url)), unix_socket_(std::move(unix_socket)), tls_(std::move(tls)) {
   while (base_url_.ends_with('/')) base_url_.pop_back();
 }
 
@@ -142,6 +175,8 @@ HttpResponse HttpClient::perform(const HttpRequest& request) const {
 
   easy.set(CURLOPT_URL, url.c_str());
   if (!unix_socket_.empty()) easy.set(CURLOPT_UNIX_SOCKET_PATH, unix_socket_.c_str());
+  bool https = url.starts_with("https://");
+  if (https) set_tls(easy, tls_);
   set_method_and_body(easy, request);
   easy.set(CURLOPT_HTTPHEADER, header_list.get());
   easy.set(CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
@@ -163,6 +198,7 @@ HttpResponse HttpClient::perform(const HttpRequest& request) const {
                                      describe_size(request.max_body)));
   if (code != CURLE_OK) {
     std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
+    if (https) detail += tls_hint(code, tls_);
     throw HttpFailure(0, fmt::format("{} {}{}: {}", request.method, url,
                                      unix_socket_.empty() ? "" : " via " + unix_socket_, detail));
   }

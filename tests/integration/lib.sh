@@ -14,6 +14,11 @@ set -uo pipefail  # no -e: a failed assertion is counted, the next case still ru
 umask 022         # dockerup refuses group/world-writable config files (strict_modes)
 
 DOCKER=/usr/bin/docker
+# The daemon's socket on this host: the engine under test (DOCKER_HOST, set by
+# scripts/engines-integration.sh for a private daemon) or the default. Mount this one into
+# containers that talk to Docker, never a fixed /var/run/docker.sock.
+DOCKER_SOCKET=/var/run/docker.sock
+[[ "${DOCKER_HOST:-}" == unix://* ]] && DOCKER_SOCKET=${DOCKER_HOST#unix://}
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 DOCKERUP=${DOCKERUP:-$TOP/build/src/app/dockerup}
 DOCKERUP_TIMEOUT=${DOCKERUP_TIMEOUT:-120}  # seconds one dockerup run may take

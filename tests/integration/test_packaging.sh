@@ -62,7 +62,7 @@ write_example() {
 # docker_run_dockerup ARGS...: the image with the Docker socket, the case's config, confdir (at
 # the same path, so io.dockerup.source names it) and cache mounted.
 image_mounts() {
-  echo "-v /var/run/docker.sock:/var/run/docker.sock -v $CONF:/etc/dockerup/dockerup.conf:ro"
+  echo "-v $DOCKER_SOCKET:/var/run/docker.sock -v $CONF:/etc/dockerup/dockerup.conf:ro"
   echo "-v $CONFDIR:$CONFDIR:ro -v $CACHE:/var/cache/dockerup"
 }
 

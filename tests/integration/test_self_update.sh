@@ -54,7 +54,7 @@ write_self_spec() {
     \"command\": [\"--server\", \"--interval\", \"2\", \"--no-pull\", \"--config\", \"$CONF\",
                   \"--confdir\", \"$CONFDIR\", \"--cache\", \"$CACHE\"],
     \"volumes\": [
-      {\"containerPath\": \"/var/run/docker.sock\", \"hostPath\": \"/var/run/docker.sock\"},
+      {\"containerPath\": \"/var/run/docker.sock\", \"hostPath\": \"$DOCKER_SOCKET\"},
       {\"containerPath\": \"$CASE_DIR\", \"hostPath\": \"$CASE_DIR\"}],
     \"update\": {\"pull\": false, \"eager\": true}}"
 }

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Runs the integration suite (tests/integration/run.sh) against every Docker engine dockerup is
+# tested with, and adds the runs up:
+#   debian12  Debian 12's docker.io 20.10 (API 1.41): the host's daemon on /var/run/docker.sock,
+#             which scripts/ensure-dockerd.sh starts when none runs
+#   debian13  Debian 13's docker.io 26.1 (API 1.45) with containerd 1.7, fetched by package name
+#             from the Debian archive and unpacked, not installed (scripts/private-dockerd.sh);
+#             a private daemon in its own network namespace, started here and destroyed after
+#
+#   scripts/engines-integration.sh [FILTER]      FILTER as for tests/integration/run.sh
+#   DOCKERUP_ENGINES="debian13"                  only these engines (default: both)
+#   DOCKERUP_ENGINES_PARALLEL=1                  run the private engine's suite at the same time
+#
+# The private daemon has its own bridge, iptables and 127.0.0.1 (see private-dockerd.sh), so
+# its suite runs entirely inside its network namespace (registry, published ports, IMDS
+# emulator) and can run beside the host daemon's without stopping it. Sequential is the
+# default: the suite's waits are bounded, but two suites on two cores make CI slower to read.
+# Prints one "integration (ENGINE ...): N passed, M failed" line per engine, then
+# "integration total: N passed, M failed" (what scripts/test.sh adds up).
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+filter=${1:-}
+engines=${DOCKERUP_ENGINES:-debian12 debian13}
+parallel=${DOCKERUP_ENGINES_PARALLEL:-0}
+private=$top/scripts/private-dockerd.sh
+logs=$(mktemp -d /tmp/dockerup-engines.XXXXXX)
+trap 'rm -rf "$logs"' EXIT
+
+passed=0
+failed=0
+skipped=0
+shares=()
+
+# suite [PREFIX...]: the suite through PREFIX (the netns wrapper), first naming the engine.
+suite() {
+  # shellcheck disable=SC2016 # expanded by the inner bash
+  "$@" bash -c 'echo "engine: $(timeout 20 docker version \
+                  --format "Docker {{.Server.Version}}, API {{.Server.APIVersion}}" 2>&1)"
+                bash "$0/tests/integration/run.sh" "$1"' "$top" "$filter"
+}
+
+start_private() {  # ENGINE: starts daemon ci-ENGINE and makes the test images on it
+  local engine=$1 name="ci-$1"
+  "$private" destroy "$name" >/dev/null 2>&1  # a leftover of an interrupted run
+  if ! "$private" start "$name" --engine "$engine"; then
+    echo "engines: the $engine daemon did not start"
+    return 1
+  fi
+  if ! "$private" exec "$name" bash "$top/scripts/make-test-images.sh"; then
+    echo "engines: making the test images on the $engine daemon failed"
+    return 1
+  fi
+}
+
+# run_engine ENGINE: everything for one engine, output on stdout.
+run_engine() {
+  local engine=$1
+  case $engine in
+    debian12) suite env -u DOCKER_HOST ;;
+    debian13)
+      start_private "$engine" && suite "$private" exec "ci-$engine"
+      "$private" destroy "ci-$engine" ;;
+    *) echo "engines: unknown engine $engine" ;;
+  esac
+}
+
+# add_share ENGINE LOG: reads the suite's total from LOG; a log without one counts as a failure.
+add_share() {
+  local engine=$1 log=$2 summary what skips
+  summary=$(grep -E '^integration total: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+  what=$(grep -m1 '^engine: ' "$log" | cut -d' ' -f2-)
+  skips=$(grep -E '^integration skipped: [0-9]+' "$log" | tail -n 1 | grep -Eo '[0-9]+' | head -n 1)
+  skipped=$((skipped + ${skips:-0}))
+  if [[ "$summary" =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+    passed=$((passed + BASH_REMATCH[1]))
+    failed=$((failed + BASH_REMATCH[2]))
+    shares+=("integration ($engine, ${what:-?}): ${BASH_REMATCH[1]} passed, ${BASH_REMATCH[2]} failed, ${skips:-0} skipped")
+  else
+    failed=$((failed + 1))
+    shares+=("integration ($engine, ${what:-?}): no total (counted as 1 failure)")
+  fi
+}
+
+header() { echo; echo "=== integration tests against $1"; }
+
+started=$SECONDS
+background=()
+if [ "$parallel" = 1 ]; then
+  for engine in $engines; do
+    [ "$engine" = debian12 ] && continue
+    run_engine "$engine" >"$logs/$engine.log" 2>&1 &
+    background+=($!)
+  done
+fi
+for engine in $engines; do
+  [ "$parallel" = 1 ] && [ "$engine" != debian12 ] && continue
+  header "$engine"
+  run_engine "$engine" 2>&1 | tee "$logs/$engine.log"
+done
+for pid in "${background[@]}"; do wait "$pid"; done
+for engine in $engines; do
+  if [ "$parallel" = 1 ] && [ "$engine" != debian12 ]; then
+    header "$engine (ran in parallel)"
+    cat "$logs/$engine.log"
+  fi
+  add_share "$engine" "$logs/$engine.log"
+done
+
+echo
+echo "integration took $((SECONDS - started))s"
+printf '%s\n' "${shares[@]}"
+echo "integration skipped: $skipped (each with its reason on a \"skip\" line above)"
+echo "integration total: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
