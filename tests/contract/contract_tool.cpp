@@ -2,6 +2,7 @@
 // dockerup builds and what it reads from Docker's answers, as JSON, so the Python half can check
 // them against the official Engine API specifications of each version.
 //   contract_tool create-bodies FILE...   POST /containers/create body of each container file
+//   contract_tool registry-auth USER PASSWORD EMAIL SERVER TOKEN   the X-Registry-Auth value
 //   contract_tool parse KIND < ANSWER     what dockerup reads from an answer; KIND is one of
 //                                         containers, inspect, images, distribution, version,
 //                                         created, pull-stream
@@ -9,6 +10,7 @@
 #include "api_version.hpp"
 #include "create_body.hpp"
 #include "docker_json.hpp"
+#include "dockerup/docker_engine.hpp"
 #include "dockerup/labels.hpp"
 #include "dockerup/spec_parser.hpp"
 
@@ -200,6 +202,17 @@ int main(int argc, char** argv) {
   std::string command = argc > 1 ? argv[1] : "";
   if (command == "create-bodies") return create_bodies(argc, argv);
   if (command == "parse" && argc == 3) return parse_command(argv[2]);
-  std::cerr << "usage: contract_tool create-bodies FILE... | parse KIND < ANSWER\n";
+  if (command == "registry-auth" && argc == 7) {
+    RegistryAuth auth;
+    auth.username = argv[2];
+    auth.password = argv[3];
+    auth.email = argv[4];
+    auth.server_address = argv[5];
+    auth.identity_token = argv[6];
+    std::cout << x_registry_auth(auth) << "\n";
+    return 0;
+  }
+  std::cerr << "usage: contract_tool create-bodies FILE... | parse KIND < ANSWER | "
+               "registry-auth USER PASSWORD EMAIL SERVER TOKEN\n";
   return 2;
 }
