@@ -116,12 +116,16 @@ RunResult run_once(const Settings& settings, RunContext& context) {
   return result;
 }
 
+DockerEndpoint docker_endpoint(const Settings& settings) {
+  return parse_docker_remote(settings.remote,
+                             {settings.tls_ca, settings.tls_cert, settings.tls_key});
+}
+
 int command_run(const CommandLine& line, Settings settings) {
   Signals signals;  // before anything else, so no signal can interrupt an action
   std::unique_ptr<Engine> engine;
   try {
-    engine = make_docker_engine(parse_docker_remote(
-        settings.remote, {settings.tls_ca, settings.tls_cert, settings.tls_key}));
+    engine = make_docker_engine(docker_endpoint(settings));
   } catch (const std::exception& e) {
     log_error("remote: {}", e.what());
     return 2;

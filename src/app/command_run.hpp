@@ -2,12 +2,17 @@
 #pragma once
 
 #include "dockerup/cli.hpp"
+#include "dockerup/docker_engine.hpp"
 #include "dockerup/reconciler.hpp"
 #include "dockerup/settings.hpp"
 
 namespace dockerup {
 
 int command_run(const CommandLine& line, Settings settings);
+
+/// Where the engine is and how to reach it: `remote` and the tls_* keys (docker_engine.hpp).
+/// Throws Failure on a remote or TLS file that cannot be used.
+DockerEndpoint docker_endpoint(const Settings& settings);
 
 /// One reconcile run with its logging (or, for --dry-run, the printed plan). Never throws for
 /// what the run throws: see run_guarded.

@@ -88,12 +88,21 @@ struct Lab {
   Lab() {
     ::unsetenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
     ::unsetenv("DOCKER_HOST");
+    ::unsetenv("DOCKER_TLS_VERIFY");  // TLS only from the tls_* rows
+    ::unsetenv("DOCKER_CERT_PATH");
     write_text(user_data, R"({"containers": [{"name": "ud", "image": "app:v1"}]})");
     imds = std::make_unique<testing::ImdsEmulator>(std::vector<std::string>{"--user-data", user_data});
     base.confdir = confdir;    // never the host's /etc/dockerup/containers.d
     base.cache_dir = cache;    // never the host's /var/cache/dockerup
     base.aws_endpoint = imds->endpoint();  // never 169.254.169.254
     reset();
+  }
+
+  /// A (dummy) PEM file in the lab: the tls_* keys need readable files.
+  std::string pem(const std::string& name) const {
+    std::string path = root / name;
+    if (!fs::exists(path)) write_text(path, "PEM\n");
+    return path;
   }
 
   /// Puts the confdir and the cache back to their starting point: web.json only, empty cache.
@@ -240,6 +249,19 @@ struct Fleet {
 
 const std::string kFleetUrl = "https://config.example.com/fleet.json";
 
+/// The endpoint command_run would use for tcp://127.0.0.1:2376 with these tls_* keys, or the
+/// error it would stop at (without "Docker remote ...: ").
+std::string tls_endpoint(Settings settings) {
+  settings.remote = "tcp://127.0.0.1:2376";
+  try {
+    DockerEndpoint endpoint = docker_endpoint(settings);
+    return endpoint.base_url + (endpoint.tls.ca.empty() ? "" : " ca=" + endpoint.tls.ca);
+  } catch (const Failure& failure) {
+    std::string message = failure.what();
+    return message.substr(message.find("\": ") + 3);
+  }
+}
+
 struct Row {
   std::string key;
   std::string value;  ///< not the default
@@ -261,6 +283,17 @@ std::vector<Row> rows(Lab& lab, int metrics_port) {
       {"remote", "tcp://127.0.0.1:2375",
        [](const Settings& s) { return parse_docker_remote(s.remote).base_url; },
        "http://localhost", "http://127.0.0.1:2375"},
+      // TLS on a tcp:// remote; the files only need to be readable here (no handshake).
+      {"tls_ca", lab.pem("ca.pem"), [](const Settings& s) { return tls_endpoint(s); },
+       "http://127.0.0.1:2376", "https://127.0.0.1:2376 ca=" + lab.pem("ca.pem")},
+      {"tls_cert", lab.pem("cert.pem"), [](const Settings& s) { return tls_endpoint(s); },
+       "http://127.0.0.1:2376",
+       "a client certificate needs both tls_cert and tls_key (got only tls_cert " +
+           lab.pem("cert.pem") + ")"},
+      {"tls_key", lab.pem("key.pem"), [](const Settings& s) { return tls_endpoint(s); },
+       "http://127.0.0.1:2376",
+       "a client certificate needs both tls_cert and tls_key (got only tls_key " +
+           lab.pem("key.pem") + ")"},
       {"interval", "7",
        [&lab](const Settings& s) { return std::to_string(Runs(lab, s).run().interval); }, "60", "7"},
       {"aws", "true", [](const Settings& s) { return declared_names(s); }, "web", "ud,web"},
