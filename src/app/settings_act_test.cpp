@@ -83,6 +83,8 @@ struct Lab {
   std::string cache = root / "cache";
   std::string user_data = root / "user-data";
   std::unique_ptr<testing::ImdsEmulator> imds;
+  std::string user_data_v1 = root / "user-data-v1";
+  std::unique_ptr<testing::ImdsEmulator> imds_v1_only;  ///< no token endpoint; declares "ud1"
   Settings base;
 
   Lab() {
@@ -92,6 +94,9 @@ struct Lab {
     ::unsetenv("DOCKER_CERT_PATH");
     write_text(user_data, R"({"containers": [{"name": "ud", "image": "app:v1"}]})");
     imds = std::make_unique<testing::ImdsEmulator>(std::vector<std::string>{"--user-data", user_data});
+    write_text(user_data_v1, R"({"containers": [{"name": "ud1", "image": "app:v1"}]})");
+    imds_v1_only = std::make_unique<testing::ImdsEmulator>(
+        std::vector<std::string>{"--user-data", user_data_v1, "--imdsv1-only"});
     base.confdir = confdir;    // never the host's /etc/dockerup/containers.d
     base.cache_dir = cache;    // never the host's /var/cache/dockerup
     base.aws_endpoint = imds->endpoint();  // never 169.254.169.254
@@ -274,7 +279,8 @@ std::vector<Row> rows(Lab& lab, int metrics_port) {
   std::string elsewhere = lab.root / "elsewhere";
   return {
       {"confdir", elsewhere,
-       [elsewhere](const Settings& s) {
+       [&lab, elsewhere](const Settings& s) {
+         lab.reset();
          fs::create_directories(elsewhere);
          write_text(elsewhere + "/other.json", spec_json("other", "app:v1"));
          return declared_names(s);
@@ -296,15 +302,32 @@ std::vector<Row> rows(Lab& lab, int metrics_port) {
            lab.pem("key.pem") + ")"},
       {"interval", "7",
        [&lab](const Settings& s) { return std::to_string(Runs(lab, s).run().interval); }, "60", "7"},
-      {"aws", "true", [](const Settings& s) { return declared_names(s); }, "web", "ud,web"},
-      {"aws_endpoint", "http://127.0.0.1:9",
-       [](const Settings& s) { return imds_options(s).endpoint; }, lab.imds->endpoint(),
-       "http://127.0.0.1:9"},
+      {"aws", "true",
+       [&lab](const Settings& s) {
+         lab.reset();
+         return declared_names(s);
+       },
+       "web", "ud,web"},
+      {"aws_endpoint", lab.imds_v1_only->endpoint(),
+       [&lab](const Settings& s) {
+         lab.reset();  // no last-known-good user-data from another observation
+         Settings with_aws = s;
+         with_aws.aws = true;
+         return declared_names(with_aws);  // each metadata service declares its own container
+       },
+       "ud,web", "ud1,web"},
       {"aws_imdsv1", "false",
-       [](const Settings& s) { return imds_options(s).allow_imdsv1 ? "v1 allowed" : "v2 only"; },
-       "v1 allowed", "v2 only"},
+       [&lab](const Settings& s) {
+         lab.reset();  // no last-known-good user-data to stand in for a refused fetch
+         Settings with_aws = s;
+         with_aws.aws = true;
+         with_aws.aws_endpoint = lab.imds_v1_only->endpoint();  // a service without tokens
+         return declared_names(with_aws);
+       },
+       "ud1,web", "web"},
       {"strict_modes", "false",
        [&lab](const Settings& s) {
+         lab.reset();  // no last-known-good copy of loose.json from another observation
          std::string loose = lab.confdir + "/loose.json";
          write_text(loose, spec_json("loose", "app:v1"));
          fs::permissions(loose, fs::perms::group_write, fs::perm_options::add);
