@@ -17,6 +17,7 @@ struct CommandLine {
 
   std::optional<std::string> config_file, cache_dir, confdir, remote, log_format, metrics_listen;
   std::optional<int> interval;
+  std::optional<std::string> format;  ///< export --format: compose, ecs or kubernetes
   std::vector<std::string> source_urls;  ///< --source-url, repeatable: added to the settings' list
   std::optional<bool> aws, pull;
   bool server = false, verbose = false, dry_run = false, show_secrets = false, json = false;

@@ -1,5 +1,6 @@
 // dockerup: keeps this host's Docker containers equal to the declared list.
 // main only parses the command line and hands over to one command (crun style).
+#include "command_export.hpp"
 #include "command_rollback.hpp"
 #include "command_run.hpp"
 #include "command_status.hpp"
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
     if (line.command == "run") return command_run(line, settings);
     if (line.command == "status") return command_status(line, settings);
     if (line.command == "rollback") return command_rollback(line, settings);
+    if (line.command == "export") return command_export(line, settings);
   } catch (const std::exception& e) {
     log_error("{}", e.what());
     return 1;

@@ -36,6 +36,7 @@ po::options_description visible_options() {
       ("log-format", text("FORMAT"), "log lines as text or json")
       ("metrics-listen", text("ADDR"), "serve metrics on ADDRESS:PORT, e.g. 127.0.0.1:9100")
       ("source-url", text("URL"), "also read a fleet document (https:// or s3://); repeatable")
+      ("format", text("FORMAT"), "export: compose, ecs or kubernetes")
       ("help,h", "show this help and exit")
       ("version", "show the version and exit");
   return options;
@@ -43,13 +44,15 @@ po::options_description visible_options() {
 
 std::string make_help_text(const po::options_description& options) {
   std::ostringstream out;
-  out << "Usage: dockerup [OPTIONS] [run | status | rollback NAME]\n\n"
+  out << "Usage: dockerup [OPTIONS] [run | status | rollback NAME | export --format FORMAT]\n\n"
          "Keeps this host's Docker containers equal to the declared list (containers.d/*.json\n"
          "and, with --aws, EC2 user-data).\n\n"
          "Commands:\n"
          "  run            bring the containers to the declared state (default)\n"
          "  status         show declared and running containers\n"
-         "  rollback NAME  go back to the previous image of container NAME\n\n"
+         "  rollback NAME  go back to the previous image of container NAME\n"
+         "  export         print the merged desired state as a Compose file, an ECS task\n"
+         "                 definition or a Kubernetes Pod (--format compose|ecs|kubernetes)\n\n"
       << options
       << "\nOf two contradicting options (--aws --no-aws), the last one wins.\n";
   return out.str();
@@ -103,6 +106,10 @@ std::optional<std::string> take_option(CommandLine& line, const po::option& opti
   } else if (key == "metrics-listen") {
     if (auto error = check_setting(key, "metrics_listen", value)) return error;
     line.metrics_listen = value;
+  } else if (key == "format") {
+    if (value != "compose" && value != "ecs" && value != "kubernetes")
+      return fmt::format("--format: bad value \"{}\": expected compose, ecs or kubernetes", value);
+    line.format = value;
   } else if (key == "source-url") {
     if (auto error = check_setting(key, "source_url", value)) return error;
     line.source_urls.push_back(value);
@@ -141,11 +148,17 @@ std::optional<std::string> check_command(const CommandLine& line) {
     return fmt::format("\"{}\" takes no arguments (got \"{}\")", line.command,
                        line.arguments.front());
   }
+  if (line.command == "export") {
+    if (!line.arguments.empty())
+      return fmt::format("\"export\" takes no arguments (got \"{}\")", line.arguments.front());
+    if (!line.format) return std::string("usage: dockerup export --format compose|ecs|kubernetes");
+    return std::nullopt;
+  }
   if (line.command == "rollback") {
     if (line.arguments.size() == 1 && !line.arguments.front().empty()) return std::nullopt;
     return std::string("usage: dockerup rollback NAME (one container name)");
   }
-  return fmt::format("unknown command \"{}\" (run, status, rollback NAME)", line.command);
+  return fmt::format("unknown command \"{}\" (run, status, rollback NAME, export)", line.command);
 }
 
 }  // namespace

@@ -112,7 +112,7 @@ TEST_CASE("commands") {
 }
 
 TEST_CASE("bad commands") {
-  CHECK(error_of({"deploy"}) == "unknown command \"deploy\" (run, status, rollback NAME)");
+  CHECK(error_of({"deploy"}) == "unknown command \"deploy\" (run, status, rollback NAME, export)");
   CHECK(error_of({"rollback"}) == "usage: dockerup rollback NAME (one container name)");
   CHECK(error_of({"rollback", "a", "b"}) == "usage: dockerup rollback NAME (one container name)");
   CHECK(error_of({"status", "web"}) == "\"status\" takes no arguments (got \"web\")");
@@ -197,4 +197,12 @@ TEST_CASE("--source-url: repeatable, checked like source_url, added to the confi
   apply_command_line(line, settings);  // applied again after user-data: still once each
   CHECK(settings.source_urls ==
         std::vector<std::string>{"https://conf/z.json", "https://a/x.json", "s3://b/y.json"});
+}
+
+TEST_CASE("export: needs --format compose|ecs|kubernetes, takes no arguments") {
+  CHECK(valid({"export", "--format", "ecs"}).format == "ecs");
+  CHECK(valid({"--format", "kubernetes", "export"}).command == "export");
+  CHECK(error_of({"export"}) == "usage: dockerup export --format compose|ecs|kubernetes");
+  CHECK(error_of({"export", "--format", "nomad"}).find("--format: bad value") == 0);
+  CHECK(error_of({"export", "x", "--format", "ecs"}).find("takes no arguments") != std::string::npos);
 }

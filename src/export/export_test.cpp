@@ -1,0 +1,142 @@
+#include "dockerup/export.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+using namespace dockerup;
+
+namespace {
+
+ContainerSpec web() {
+  ContainerSpec spec;
+  spec.source = "/etc/dockerup/containers.d/web.json";
+  spec.name = "web";
+  spec.image = "registry.example.com/web:1.4";
+  spec.cpu_shares = 512;
+  spec.memory_bytes = 512LL * 1024 * 1024 + 1;
+  spec.entrypoint = std::vector<std::string>{"/bin/sh", "-c"};
+  spec.command = std::vector<std::string>{"exec httpd -f"};
+  spec.env = {{"API_KEY", "s3cret-value"}, {"MODE", "no"}};
+  spec.ports = {{8080, 80, "tcp", "127.0.0.1"}, {53, std::nullopt, "udp", ""}};
+  spec.volumes = {{VolumeSpec::Kind::Bind, "/srv/data", "/data", true, ""},
+                  {VolumeSpec::Kind::Anonymous, "", "/cache", false, ""}};
+  spec.restart = "always";
+  spec.stop_signal = "SIGQUIT";
+  return spec;
+}
+
+ContainerSpec sidecar() {
+  ContainerSpec spec;
+  spec.name = "log_shipper";
+  spec.image = "shipper:2";
+  spec.volumes = {{VolumeSpec::Kind::From, "", "", false, "web"}};
+  spec.links = {{"web", "backend"}};
+  spec.update.rolling = true;
+  return spec;
+}
+
+bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+bool warned(const ExportResult& result, const std::string& part) {
+  return std::any_of(result.warnings.begin(), result.warnings.end(),
+                     [&](const std::string& w) { return has(w, part); });
+}
+
+}  // namespace
+
+TEST_CASE("formats by name") {
+  CHECK(parse_export_format("compose") == ExportFormat::Compose);
+  CHECK(parse_export_format("ecs") == ExportFormat::Ecs);
+  CHECK(parse_export_format("kubernetes") == ExportFormat::Kubernetes);
+  CHECK_FALSE(parse_export_format("k8s").has_value());
+}
+
+TEST_CASE("compose: every field of a service, strings quoted, secrets hidden") {
+  ExportResult result = export_specs({web(), sidecar()}, ExportFormat::Compose, false);
+  const std::string& y = result.text;
+  CHECK(has(y, "version: \"2.4\"\nservices:\n  web:\n    container_name: \"web\"\n"));
+  CHECK(has(y, "    entrypoint:\n      - \"/bin/sh\"\n      - \"-c\"\n"));
+  CHECK(has(y, "    command:\n      - \"exec httpd -f\"\n"));
+  // DOCKER_IMAGE is what dockerup adds to every container: the image, never hidden.
+  CHECK(has(y, "      API_KEY: \"(hidden)\"\n      DOCKER_IMAGE: \"registry.example.com/web:1.4\"\n"
+               "      MODE: \"(hidden)\"\n"));
+  CHECK(has(y, "      - \"127.0.0.1:80:8080/tcp\"\n      - \"53/udp\"\n"));
+  CHECK(has(y, "      - \"/srv/data:/data:ro\"\n      - \"/cache\"\n"));
+  CHECK(has(y, "    restart: \"always\"\n    mem_limit: 536870913\n    cpu_shares: 512\n"));
+  CHECK(has(y, "    network_mode: \"bridge\"\n"));
+  CHECK(has(y, "    stop_signal: \"SIGQUIT\"\n"));
+  CHECK(has(y, "    volumes_from:\n      - \"web:rw\"\n"));
+  CHECK(has(y, "    links:\n      - \"web:backend\"\n    depends_on:\n      - \"web\"\n"));
+  CHECK_FALSE(has(y, "s3cret-value"));
+  CHECK(warned(result, "log_shipper: \"update\" has no counterpart in Compose"));
+  CHECK(has(y, "# Not expressed here"));  // the warnings are in the file too
+  std::string shown = export_specs({web()}, ExportFormat::Compose, true).text;
+  CHECK(has(shown, "      API_KEY: \"s3cret-value\"\n"));
+  CHECK(has(shown, "      MODE: \"no\"\n"));  // "no" stays a string
+}
+
+TEST_CASE("compose: container:NAME becomes service:NAME, named networks are external") {
+  ContainerSpec a = web(), b = sidecar();
+  a.network = "backend-net";
+  b.network = "container:web";
+  std::string y = export_specs({a, b}, ExportFormat::Compose, false).text;
+  CHECK(has(y, "    networks:\n      - \"backend-net\"\n"));
+  CHECK(has(y, "networks:\n  backend-net:\n    external: true\n"));
+  CHECK(has(y, "    network_mode: \"service:web\"\n"));
+}
+
+TEST_CASE("ecs: container definitions, task volumes, and what has no counterpart") {
+  ExportResult result = export_specs({web(), sidecar()}, ExportFormat::Ecs, false);
+  const std::string& j = result.text;
+  CHECK(has(j, "\"family\": \"dockerup\""));
+  CHECK(has(j, "\"networkMode\": \"bridge\""));
+  CHECK(has(j, "\"cpu\": 512"));
+  CHECK(has(j, "\"memory\": 513"));  // MiB, rounded up
+  CHECK(has(j, "\"entryPoint\": [\n        \"/bin/sh\",\n        \"-c\"\n      ]"));
+  CHECK(has(j, "\"name\": \"API_KEY\",\n          \"value\": \"(hidden)\""));
+  CHECK(has(j, "\"containerPort\": 8080,\n          \"hostPort\": 80,\n          \"protocol\": \"tcp\""));
+  CHECK(has(j, "\"sourceVolume\": \"web-volume-0\",\n          \"containerPath\": \"/data\",\n          \"readOnly\": true"));
+  CHECK(has(j, "\"name\": \"web-volume-0\",\n      \"host\": {\n        \"sourcePath\": \"/srv/data\""));
+  CHECK(has(j, "\"sourceContainer\": \"web\""));
+  CHECK(has(j, "\"containerName\": \"web\",\n          \"condition\": \"START\""));
+  CHECK(warned(result, "web: \"portMappings.hostIp\""));
+  CHECK(warned(result, "web: \"restart\""));
+  CHECK(warned(result, "web: \"signal\""));
+  CHECK(warned(result, "log_shipper: \"update\""));
+}
+
+TEST_CASE("ecs: one network mode per task") {
+  ContainerSpec a = web(), b = sidecar();
+  a.network = "host";
+  ExportResult result = export_specs({a, b}, ExportFormat::Ecs, false);
+  CHECK(has(result.text, "\"networkMode\": \"host\""));
+  CHECK(warned(result, "log_shipper: \"network\" has no counterpart"));
+}
+
+TEST_CASE("kubernetes: one pod, host ports and host paths, shared volumes, warnings") {
+  ExportResult result = export_specs({web(), sidecar()}, ExportFormat::Kubernetes, false);
+  const std::string& y = result.text;
+  CHECK(has(y, "apiVersion: \"v1\"\nkind: \"Pod\"\n"));
+  CHECK(has(y, "  restartPolicy: \"Always\"\n"));
+  CHECK(has(y, "    - name: \"web\"\n      image: \"registry.example.com/web:1.4\"\n"));
+  CHECK(has(y, "      command:\n        - \"/bin/sh\"\n        - \"-c\"\n      args:\n"));
+  CHECK(has(y, "        - containerPort: 8080\n          hostPort: 80\n          hostIP: \"127.0.0.1\"\n          protocol: \"TCP\"\n"));
+  CHECK(has(y, "          protocol: \"UDP\"\n"));
+  CHECK(has(y, "        limits:\n          memory: \"536870913\"\n"));
+  CHECK(has(y, "        requests:\n          cpu: \"500m\"\n"));
+  CHECK(has(y, "    - name: \"web-0\"\n      hostPath:\n        path: \"/srv/data\"\n"));
+  CHECK(has(y, "    - name: \"web-1\"\n      emptyDir: {}\n"));
+  CHECK(has(y, "    - name: \"log-shipper\"\n"));  // a DNS-1123 label
+  // The sidecar mounts web's volumes at the same paths (what volumes-from did).
+  CHECK(has(y, "          value: \"shipper:2\"\n      volumeMounts:\n"
+               "        - name: \"web-0\"\n          mountPath: \"/data\"\n          readOnly: true\n"
+               "        - name: \"web-1\"\n          mountPath: \"/cache\"\n"));
+  CHECK(warned(result, "log_shipper: \"name\""));
+  CHECK(warned(result, "log_shipper: \"links\""));
+  CHECK(warned(result, "log_shipper: \"restart\""));  // on-failure in a pod that is Always
+  CHECK(warned(result, "web: \"signal\""));
+  CHECK_FALSE(has(y, "s3cret-value"));
+}
