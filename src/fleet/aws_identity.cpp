@@ -1,6 +1,7 @@
 #include "aws_identity.hpp"
 
 #include "dockerup/error.hpp"
+#include "dockerup/json_parse.hpp"
 
 #include <rapidjson/document.h>
 
@@ -38,8 +39,8 @@ std::string string_member(const rapidjson::Document& doc, const char* name,
 
 rapidjson::Document parse_object(const std::string& body, const std::string& where) {
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
-  if (doc.HasParseError() || !doc.IsObject()) fail("{}: not a JSON object", where);
+  if (parse_json(body, doc, {.max_bytes = kMaxLocalJsonBytes}) || !doc.IsObject())
+    fail("{}: not a JSON object", where);
   return doc;
 }
 

@@ -266,3 +266,25 @@ TEST_CASE("fleet: a bad URL is an error and its containers are kept") {
   CHECK(load.state.errors[0].message.find("loopback") != std::string::npos);
   CHECK(f.server->requests.empty());
 }
+
+TEST_CASE("fleet state: a stored time the clock cannot hold is ignored, not an overflow") {
+  // Found by tests/fuzz/fuzz_fleet_state: seconds * 1e9 overflowed system_clock's int64.
+  testing::TempDir cache;
+  LastKnownGood store(cache.path());
+  const std::string url = "s3://bucket/fleet.json";
+  const std::string folder = state_folder(url);
+  auto write_pending = [&](const std::string& seen_at) {
+    store.save_named_copy(folder + "/pending.json",
+                          R"({"url": "s3://bucket/fleet.json", "gone": false, "etag": "e",)"
+                          R"( "last_modified": "", "seen_at": )" + seen_at +
+                              R"(, "applies_at": 1795441852})");
+    store.save_named_copy(folder + "/pending.body", R"({"containers": []})");
+  };
+  write_pending("17950441552");
+  CHECK_FALSE(load_state(store, url).pending);
+  write_pending("-1");
+  CHECK_FALSE(load_state(store, url).pending);
+  write_pending("1795441552");
+  REQUIRE(load_state(store, url).pending);
+  CHECK(utc_text(load_state(store, url).pending->applies_at) == "2026-11-23T13:50:52Z");
+}

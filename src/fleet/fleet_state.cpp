@@ -2,6 +2,8 @@
 
 #include "stagger.hpp"
 
+#include "dockerup/json_parse.hpp"
+
 #include <fmt/format.h>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
@@ -54,7 +56,12 @@ std::string text_member(const rapidjson::Document& doc, const char* key) {
 std::optional<TimePoint> time_member(const rapidjson::Document& doc, const char* key) {
   auto it = doc.FindMember(key);
   if (it == doc.MemberEnd() || !it->value.IsInt64()) return std::nullopt;
-  return TimePoint(std::chrono::seconds(it->value.GetInt64()));
+  // A time the clock cannot hold (system_clock counts nanoseconds in 64 bits, up to 2262) is a
+  // corrupt file, not an overflow (found by tests/fuzz/fuzz_fleet_state); 2100 is far enough.
+  constexpr std::int64_t max_seconds = 4102444800;  // 2100-01-01T00:00:00Z
+  std::int64_t seconds = it->value.GetInt64();
+  if (seconds < 0 || seconds > max_seconds) return std::nullopt;
+  return TimePoint(std::chrono::seconds(seconds));
 }
 
 /// The version whose meta is `<folder>/<name>.json` and body `<folder>/<name>.body`.
@@ -62,8 +69,8 @@ std::optional<Version> load_version(const LastKnownGood& store, const std::strin
                                     const std::string& name, rapidjson::Document& meta) {
   auto text = store.named_copy(folder + "/" + name + ".json");
   if (!text) return std::nullopt;
-  meta.Parse(text->data(), text->size());
-  if (meta.HasParseError() || !meta.IsObject()) return std::nullopt;
+  if (parse_json(*text, meta, {.max_bytes = kMaxLocalJsonBytes}) || !meta.IsObject())
+    return std::nullopt;
   Version version;
   auto gone = meta.FindMember("gone");
   version.gone = gone != meta.MemberEnd() && gone->value.IsBool() && gone->value.GetBool();
@@ -138,8 +145,7 @@ std::vector<PendingNotice> pending_notices(const std::string& cache_dir) {
     auto text = store.named_copy("fleet/" + entry.path().filename().string() + "/pending.json");
     if (!text) continue;
     rapidjson::Document meta;
-    meta.Parse(text->data(), text->size());
-    if (meta.HasParseError() || !meta.IsObject()) continue;
+    if (parse_json(*text, meta, {.max_bytes = kMaxLocalJsonBytes}) || !meta.IsObject()) continue;
     auto applies = time_member(meta, "applies_at");
     if (applies) notices.push_back({text_member(meta, "url"), *applies});
   }
