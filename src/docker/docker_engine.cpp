@@ -4,6 +4,7 @@
 
 #include "api_version.hpp"
 #include "create_body.hpp"
+#include "podman_names.hpp"
 #include "docker_json.hpp"
 #include "dockerup/http_client.hpp"
 #include "dockerup/image_ref.hpp"
@@ -67,7 +68,9 @@ class DockerEngine final : public Engine {
       : http_(endpoint.base_url, endpoint.unix_socket, endpoint.tls) {}
 
   std::vector<ContainerSummary> list_containers() override {
-    return parse_container_list(call({"GET", "/containers/json?all=1", ""}).body);
+    auto containers = parse_container_list(call({"GET", "/containers/json?all=1", ""}).body);
+    if (daemon().podman) use_docker_spelling(containers);
+    return containers;
   }
 
   ContainerDetails inspect_container(const std::string& id) override {
@@ -75,7 +78,9 @@ class DockerEngine final : public Engine {
   }
 
   std::vector<ImageSummary> list_images() override {
-    return parse_image_list(call({"GET", "/images/json", ""}).body);
+    auto images = parse_image_list(call({"GET", "/images/json", ""}).body);
+    if (daemon().podman) use_docker_spelling(images);
+    return images;
   }
 
   void pull(const std::string& reference, const RegistryAuth* auth) override {
