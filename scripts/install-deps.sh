@@ -11,6 +11,7 @@ packages=(
   docker.io docker-registry busybox-static
   python3 curl ca-certificates
   clang libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer and the sanitizer runtimes
+  python3-yaml openssl iproute2  # contract tests (API specs), TLS test certs, private dockerd netns
 )
 
 is_installed() {
