@@ -44,4 +44,8 @@ class FleetSources {
 /// slot (read from the last-known-good store, so `dockerup status` needs no network).
 std::vector<std::string> fleet_status_lines(const std::string& cache_dir);
 
+/// The same for `dockerup status --json`: {"fleet_pending": [{"url", "applies_at"}]} added to
+/// the status JSON text when a change waits; the text unchanged otherwise.
+std::string add_fleet_pending_json(const std::string& status_json, const std::string& cache_dir);
+
 }  // namespace dockerup

@@ -21,7 +21,8 @@ int command_status(const CommandLine& line, const Settings& settings) {
   if (line.json) {
     // Written again from what was parsed, so the output matches the exit status even if a run
     // replaces the file meanwhile (fields documented in dockerup(8)).
-    std::fputs(status_to_json(*status).c_str(), stdout);
+    std::string json = add_fleet_pending_json(status_to_json(*status), settings.cache_dir);
+    std::fputs(json.c_str(), stdout);
   } else {
     std::fputs(render_status_table(*status).c_str(), stdout);
     // Read now, not at the last run: a waiting change is news until its slot comes.

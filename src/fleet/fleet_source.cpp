@@ -17,6 +17,10 @@
 #include "fleet_url.hpp"
 #include "stagger.hpp"
 
+#include <rapidjson/document.h>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
 #include <deque>
 
 namespace dockerup {
@@ -260,6 +264,27 @@ MoreSources FleetSources::as_source() {
   return [this](Settings& settings, LastKnownGood& store, SourceLoad& load) {
     add(settings, store, load);
   };
+}
+
+std::string add_fleet_pending_json(const std::string& status_json, const std::string& cache_dir) {
+  auto notices = pending_notices(cache_dir);
+  rapidjson::Document doc;
+  doc.Parse(status_json.data(), status_json.size());
+  if (notices.empty() || doc.HasParseError() || !doc.IsObject()) return status_json;
+  auto& alloc = doc.GetAllocator();
+  rapidjson::Value list(rapidjson::kArrayType);
+  for (const auto& notice : notices) {
+    rapidjson::Value entry(rapidjson::kObjectType);
+    entry.AddMember("url", rapidjson::Value(notice.url.c_str(), alloc), alloc);
+    entry.AddMember("applies_at", rapidjson::Value(utc_text(notice.applies_at).c_str(), alloc),
+                    alloc);
+    list.PushBack(entry, alloc);
+  }
+  doc.AddMember("fleet_pending", list, alloc);
+  rapidjson::StringBuffer buffer;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
+  doc.Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
 }
 
 std::vector<std::string> fleet_status_lines(const std::string& cache_dir) {

@@ -189,6 +189,11 @@ TEST_CASE("fleet: with stagger a change waits for this host's slot, then applies
   CHECK(fleet_status_lines(f.cache.path())[0] ==
         "fleet source " + kUrl + " changed; applies at " + utc_text(seen + 66s));
 
+  std::string json = add_fleet_pending_json(R"({"result": "ok"})", f.cache.path());
+  CHECK(json.find(R"("url": ")" + kUrl) != std::string::npos);
+  CHECK(json.find(R"("applies_at": ")" + utc_text(seen + 66s)) != std::string::npos);
+  CHECK(json.find(R"("result": "ok")") != std::string::npos);
+
   f.now = seen + 65s;
   CHECK(image_of(f.run(*fleet)) == "app:v1");
   // The pending version's ETag is what we ask about now: 304 while it waits.
@@ -198,6 +203,7 @@ TEST_CASE("fleet: with stagger a change waits for this host's slot, then applies
   f.now = seen + 66s;
   CHECK(image_of(f.run(*restarted)) == "app:v2");
   CHECK(fleet_status_lines(f.cache.path()).empty());
+  CHECK(add_fleet_pending_json("{}", f.cache.path()) == "{}");
 }
 
 TEST_CASE("fleet: a failing source still applies a waiting version once its slot comes") {

@@ -253,6 +253,8 @@ test_fleet_stagger_applies_after_the_host_delay_not_before() {
   assert_eq "$id" "$(cid "$web")" "before the slot: the previous version stays"
   run_dockerup status
   assert_contains "$OUT" "fleet source $URL changed; applies at $applies_at" "status says when"
+  run_dockerup status --json
+  assert_contains "$OUT" "\"applies_at\": \"$applies_at\"" "status --json says when"
 
   # Run until the change is applied (bounded); every run before then keeps the old container.
   local runs=0 applied_line=""
