@@ -25,7 +25,6 @@ engines=${DOCKERUP_ENGINES:-debian12 debian13}
 parallel=${DOCKERUP_ENGINES_PARALLEL:-0}
 private=$top/scripts/private-dockerd.sh
 logs=$(mktemp -d /tmp/dockerup-engines.XXXXXX)
-trap 'rm -rf "$logs"' EXIT
 
 passed=0
 failed=0
@@ -40,9 +39,25 @@ suite() {
                 bash "$0/tests/integration/run.sh" "$1"' "$top" "$filter"
 }
 
-start_private() {  # ENGINE: starts daemon ci-ENGINE and makes the test images on it
-  local engine=$1 name="ci-$1"
-  "$private" destroy "$name" >/dev/null 2>&1  # a leftover of an interrupted run
+# The private daemon of this run: named after this process, so that two runs on one machine
+# (a developer's and CI's) never destroy each other's daemon.
+private_name() { echo "ci${1#debian}-$$"; }
+
+# Daemons of earlier runs whose process is gone (interrupted): removed before starting.
+destroy_stale() {
+  local dir name pid
+  for dir in "${DOCKERUP_ENGINES_STATE:-/var/lib/dockerup-engines}"/ci[0-9]*-*; do
+    [ -d "$dir" ] || continue
+    name=${dir##*/}
+    pid=${name##*-}
+    [[ "$pid" =~ ^[0-9]+$ ]] && ! kill -0 "$pid" 2>/dev/null && "$private" destroy "$name"
+  done
+}
+
+start_private() {  # ENGINE: starts this run's daemon for ENGINE and makes the test images on it
+  local engine=$1 name
+  name=$(private_name "$engine")
+  destroy_stale >/dev/null 2>&1
   if ! "$private" start "$name" --engine "$engine"; then
     echo "engines: the $engine daemon did not start"
     return 1
@@ -59,8 +74,8 @@ run_engine() {
   case $engine in
     debian12) suite env -u DOCKER_HOST ;;
     debian13)
-      start_private "$engine" && suite "$private" exec "ci-$engine"
-      "$private" destroy "ci-$engine" ;;
+      start_private "$engine" && suite "$private" exec "$(private_name "$engine")"
+      "$private" destroy "$(private_name "$engine")" ;;
     *) echo "engines: unknown engine $engine" ;;
   esac
 }
@@ -83,6 +98,10 @@ add_share() {
 }
 
 header() { echo; echo "=== integration tests against $1"; }
+
+# An interrupted run (Ctrl-C, CI's time limit) leaves no daemon behind.
+trap 'for engine in $engines; do [ "$engine" = debian12 ] ||
+        "$private" destroy "$(private_name "$engine")" >/dev/null 2>&1; done; rm -rf "$logs"' EXIT
 
 started=$SECONDS
 background=()
