@@ -1,6 +1,7 @@
 #include "api_version.hpp"
 
 #include "dockerup/error.hpp"
+#include "dockerup/json_parse.hpp"
 
 #include <rapidjson/document.h>
 
@@ -51,8 +52,7 @@ bool names_podman(const rapidjson::Value& document) {
 
 DaemonVersion parse_daemon_version(std::string_view json) {
   rapidjson::Document document;
-  document.Parse(json.data(), json.size());
-  if (document.HasParseError() || !document.IsObject())
+  if (parse_json(json, document) || !document.IsObject())
     fail("{}: Docker answered without a JSON object", version_endpoint);
   DaemonVersion daemon{string_member(document, "Version"), string_member(document, "ApiVersion"),
                        string_member(document, "MinAPIVersion"), names_podman(document)};

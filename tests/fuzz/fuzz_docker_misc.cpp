@@ -1,5 +1,6 @@
-// The small Docker answers: GET /version, GET /distribution/{name}/json, POST /containers/create,
+// The small Docker answers: GET /version (and the API version negotiated from it), GET /distribution/{name}/json, POST /containers/create,
 // error bodies ({"message": ...} or text) and the "Exited (N) ..." status text.
+#include "api_version.hpp"
 #include "docker_json.hpp"
 #include "dockerup/error.hpp"
 #include "dockerup/http_client.hpp"
@@ -20,7 +21,10 @@ void expect_failure_only(Parse parse) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace dockerup;
   std::string text = fuzz::text(data, size);
-  expect_failure_only([&] { parse_api_version(text); });
+  expect_failure_only([&] {
+    DaemonVersion daemon = parse_daemon_version(text);
+    negotiate_api_version(daemon, "fuzz");
+  });
   expect_failure_only([&] { parse_distribution_digest(text); });
   expect_failure_only([&] { parse_created_id(text); });
   std::string message = error_message_from_body(text);

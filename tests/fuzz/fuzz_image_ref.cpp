@@ -6,10 +6,13 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace dockerup;
   std::string text = fuzz::text(data, size);
-  static const std::vector<ImageSummary> images = {
-      {.id = "sha256:1", .tags = {"busybox:latest", "localhost:5000/app:v1"},
-       .digests = {"busybox@sha256:" + std::string(64, 'a')}},
-      {.id = "sha256:2", .tags = {text}, .digests = {text}}};
+  std::vector<ImageSummary> images(2);
+  images[0].id = "sha256:1";
+  images[0].tags = {"busybox:latest", "localhost:5000/app:v1"};
+  images[0].digests = {"busybox@sha256:" + std::string(64, 'a')};
+  images[1].id = "sha256:2";
+  images[1].tags = {text};  // Docker's RepoTags and RepoDigests are untrusted text as well
+  images[1].digests = {text};
   find_image_id(text, images);
   auto ref = parse_image_ref(text);
   if (!ref) return 0;

@@ -3,7 +3,6 @@
 // and a check that stops the fuzzer (a crash it reports and minimises) when a property fails.
 #pragma once
 
-#include <sanitizer/common_interface_defs.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,6 +12,9 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+
+// Present when a sanitizer runtime is linked (scripts/fuzz.sh), absent in the replay build.
+extern "C" void __sanitizer_report_error_summary(const char* summary) __attribute__((weak));
 
 namespace dockerup::fuzz {
 
@@ -63,9 +65,13 @@ inline void clear_dir(const std::filesystem::path& dir) {
 /// A property every input must keep; a violation is reported like a crash.
 inline void require(bool holds, const char* what) {
   if (!holds) {
-    // To the sanitizers' report fd: scripts/fuzz.sh closes the harness's own stderr.
+    // To the sanitizers' report fd when there is one: scripts/fuzz.sh closes the harness's
+    // own stderr.
     std::string line = std::string("fuzz property violated: ") + what;
-    __sanitizer_report_error_summary(line.c_str());
+    if (__sanitizer_report_error_summary != nullptr)
+      __sanitizer_report_error_summary(line.c_str());
+    else
+      std::fprintf(stderr, "%s\n", line.c_str());
     std::abort();
   }
 }
