@@ -16,6 +16,7 @@ struct CommandLine {
   std::vector<std::string> arguments;  ///< positional arguments after the command (rollback NAME)
 
   std::optional<std::string> config_file, cache_dir, confdir, remote, log_format, metrics_listen;
+  std::optional<std::string> docker_config;
   std::optional<int> interval;
   std::optional<std::string> format;  ///< export --format: compose, ecs or kubernetes
   std::vector<std::string> source_urls;  ///< --source-url, repeatable: added to the settings' list

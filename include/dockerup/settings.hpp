@@ -50,6 +50,9 @@ struct Settings {
   std::string registry_username;  ///< empty: no login
   std::string registry_password;  ///< a secret: never logged unless --show-secrets
   std::string registry_email;
+  /// Docker client config (a directory holding config.json, or the file itself) used when
+  /// $DOCKER_CONFIG is not set; empty: ~/.docker/config.json, then ~/.dockercfg.
+  std::string docker_config;
 };
 
 }  // namespace dockerup

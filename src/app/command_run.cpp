@@ -11,6 +11,7 @@
 #include "dockerup/log.hpp"
 #include "dockerup/reconciler.hpp"
 #include "dockerup/redact.hpp"
+#include "dockerup/registry_credentials.hpp"
 #include "dockerup/run_lock.hpp"
 #include "dockerup/sources.hpp"
 #include "dockerup/status.hpp"
@@ -160,6 +161,8 @@ int command_run(const CommandLine& line, Settings settings) {
       {},
       true,
       [&lock] { lock.reset(); }};
+  // Each run reads the Docker client config afresh and asks each registry's helper once.
+  context.make_auth = [](const Settings& run_settings) { return make_registry_auth(run_settings); };
   if (settings.server && !settings.dry_run)
     return serve(line, settings, context, signals, confdir_triggers(watch, settings.confdir));
   return run_once(settings, context).exit_code;

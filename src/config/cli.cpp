@@ -37,6 +37,7 @@ po::options_description visible_options() {
       ("metrics-listen", text("ADDR"), "serve metrics on ADDRESS:PORT, e.g. 127.0.0.1:9100")
       ("source-url", text("URL"), "also read a fleet document (https:// or s3://); repeatable")
       ("format", text("FORMAT"), "export: compose, ecs or kubernetes")
+      ("docker-config", text("PATH"), "Docker client config dir (or config.json) for registry credentials")
       ("help,h", "show this help and exit")
       ("version", "show the version and exit");
   return options;
@@ -103,6 +104,9 @@ std::optional<std::string> take_option(CommandLine& line, const po::option& opti
   } else if (key == "log-format") {
     if (auto error = check_setting(key, "log_format", value)) return error;
     line.log_format = value;
+  } else if (key == "docker-config") {
+    if (value.empty()) return std::string("--docker-config: expected a directory or file, got \"\"");
+    line.docker_config = value;
   } else if (key == "metrics-listen") {
     if (auto error = check_setting(key, "metrics_listen", value)) return error;
     line.metrics_listen = value;
@@ -211,6 +215,7 @@ void apply_command_line(const CommandLine& line, Settings& settings) {
     std::string unused;
     apply_setting(settings, "source_url", url, unused);
   }
+  if (line.docker_config) settings.docker_config = *line.docker_config;
   // Flags can only switch on: their absence says nothing, so it must not undo the config file.
   if (line.server) settings.server = true;
   if (line.verbose) settings.verbose = true;

@@ -216,6 +216,7 @@ const std::vector<std::pair<std::string_view, Setter>>& setters() {
       {"source_url", checked(add_source_url)},
       {"stagger", seconds(&Settings::stagger, 0)},
       {"s3_endpoint", checked(set_s3_endpoint)},
+      {"docker_config", text(&Settings::docker_config)},
   };
   return table;
 }

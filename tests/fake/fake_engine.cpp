@@ -109,9 +109,18 @@ std::vector<ImageSummary> FakeEngine::list_images() {
   return images_;
 }
 
+void FakeEngine::check_auth(const std::string& call, const std::string& reference,
+                            const RegistryAuth* auth) {
+  std::string header = auth ? x_registry_auth(*auth) : "";
+  auth_headers_.emplace_back(call + " " + reference, header);
+  auto required = required_auth_.find(reference);
+  if (required != required_auth_.end() && required->second != header)
+    throw Failure(call + " " + reference + ": unauthorized: authentication required");
+}
+
 void FakeEngine::pull(const std::string& reference, const RegistryAuth* auth) {
-  auth_headers_.emplace_back("pull " + reference, auth ? x_registry_auth(*auth) : "");
   record("pull " + reference);
+  check_auth("pull", reference, auth);
   auto it = registry_.find(reference);
   if (it == registry_.end()) throw Failure("pull " + reference + ": manifest unknown");
   add_image(reference, it->second);
@@ -123,8 +132,8 @@ void FakeEngine::pull(const std::string& reference, const RegistryAuth* auth) {
 
 std::optional<std::string> FakeEngine::registry_digest(const std::string& reference,
                                                        const RegistryAuth* auth) {
-  auth_headers_.emplace_back("registry_digest " + reference, auth ? x_registry_auth(*auth) : "");
   record("registry_digest " + reference);
+  check_auth("registry_digest", reference, auth);
   auto it = registry_.find(reference);
   if (it == registry_.end()) throw Failure("registry_digest " + reference + ": unreachable");
   return "digest-of-" + it->second;

@@ -22,6 +22,11 @@ class FakeEngine : public Engine {
 
   /// Any call whose record (see calls) starts with `prefix` throws Failure(message).
   void fail_on(const std::string& prefix, const std::string& message = "injected failure");
+  /// Pulls and digest checks of `reference` fail with "unauthorized" unless given exactly this
+  /// X-Registry-Auth header (as a registry with htpasswd would).
+  void requires_auth(const std::string& reference, const std::string& header) {
+    required_auth_[reference] = header;
+  }
   /// Containers created from this image exit with `code` right after start.
   void exits_on_start(const std::string& image_reference, int code = 1);
   /// Containers created from this image are up when looked at, but already restarted this often.
@@ -63,6 +68,7 @@ class FakeEngine : public Engine {
 
  private:
   void record(const std::string& call);
+  void check_auth(const std::string& call, const std::string& reference, const RegistryAuth* auth);
   ContainerSummary& find(const std::string& id_or_name);
 
   std::vector<std::string> calls_;
@@ -72,6 +78,7 @@ class FakeEngine : public Engine {
   std::map<std::string, std::string> health_;    // image reference -> health status
   std::map<std::string, int> restarts_;          // image reference -> restart count
   std::map<std::string, std::string> registry_;  // reference -> image id
+  std::map<std::string, std::string> required_auth_;  // reference -> X-Registry-Auth
   std::vector<ImageSummary> images_;
   std::vector<ContainerSummary> containers_;
   std::map<std::string, CreateRequest> requests_;  // id -> what create() was asked
