@@ -16,6 +16,8 @@
 #include "dockerup/history.hpp"
 #include "dockerup/imds.hpp"
 #include "dockerup/log.hpp"
+#include "dockerup/registry_credentials.hpp"
+#include "dockerup/base64.hpp"
 #include "dockerup/sources.hpp"
 
 #include "dockerup/fleet.hpp"
@@ -92,6 +94,8 @@ struct Lab {
     ::unsetenv("DOCKER_HOST");
     ::unsetenv("DOCKER_TLS_VERIFY");  // TLS only from the tls_* rows
     ::unsetenv("DOCKER_CERT_PATH");
+    ::unsetenv("DOCKER_CONFIG");
+    ::setenv("HOME", root.path().c_str(), 1);  // never the host's ~/.docker/config.json
     write_text(user_data, R"({"containers": [{"name": "ud", "image": "app:v1"}]})");
     imds = std::make_unique<testing::ImdsEmulator>(std::vector<std::string>{"--user-data", user_data});
     write_text(user_data_v1, R"({"containers": [{"name": "ud1", "image": "app:v1"}]})");
@@ -127,6 +131,7 @@ struct Runs {
   FakeEngine engine;
   std::vector<int> sleeps;
   std::unique_ptr<History> history;
+  bool with_auth = false;  ///< the run looks up registry credentials as `dockerup run` does
 
   Runs(Lab& lab, const Settings& settings) : lab(lab), settings(settings) {
     lab.reset();
@@ -143,6 +148,7 @@ struct Runs {
                        [] { return std::int64_t{1000}; },
                        false,
                        {}};
+    if (with_auth) context.make_auth = [](const Settings& s) { return make_registry_auth(s); };
     return run_once(settings, context);
   }
 
@@ -201,10 +207,24 @@ std::string metrics_seen_by_server(Lab& lab, const Settings& settings, int port)
   return answered ? "metrics answer" : "no metrics";
 }
 
-/// Keys etc/dockerup.conf documents that no code reads yet: the original's registry login.
-/// Listed here so the gap is printed on every run instead of hidden; the registry-login work
-/// removes them from this list and adds their rows.
-const std::set<std::string> kNotActingYet = {"registry", "username", "password", "email"};
+/// Keys etc/dockerup.conf documents that no code reads yet. Listed here so a gap is printed on
+/// every run instead of hidden.
+const std::set<std::string> kNotActingYet = {};
+
+/// The X-Registry-Auth JSON the first registry call for app:v1 (Docker Hub) carried, with
+/// `fill` applied first (so a key that only acts with another one can be observed).
+std::string hub_auth_sent(Lab& lab, Settings settings,
+                          const std::function<void(Settings&)>& fill = {}) {
+  if (fill) fill(settings);
+  settings.pull = true;
+  Runs runs(lab, settings);
+  runs.with_auth = true;
+  runs.run();
+  for (const auto& [call, header] : runs.engine.auth_headers())
+    if (call.ends_with(" app:v1")) return header.empty() ? "anonymous" : base64_decode(header).value_or("?");
+  return "no registry call";
+}
+const std::string kHub = R"("serveraddress":"https://index.docker.io/v1/")";
 
 /// A fleet document server for FleetSources: serves `body` for any URL and records what was
 /// asked. Fleet sources run with a fixed clock, fixed AWS environment and host name "host-a"
@@ -479,6 +499,34 @@ std::vector<Row> rows(Lab& lab, int metrics_port) {
          return format;
        },
        "text", "json"},
+      {"username", "ann",
+       [&lab](const Settings& s) { return hub_auth_sent(lab, s); },
+       "anonymous", R"({"username":"ann","password":"",)" + kHub + "}"},
+      {"password", "pw",
+       [&lab](const Settings& s) {
+         return hub_auth_sent(lab, s, [](Settings& t) { t.registry_username = "ann"; });
+       },
+       R"({"username":"ann","password":"",)" + kHub + "}",
+       R"({"username":"ann","password":"pw",)" + kHub + "}"},
+      {"email", "ann@example.com",
+       [&lab](const Settings& s) {
+         return hub_auth_sent(lab, s, [](Settings& t) { t.registry_username = "ann"; });
+       },
+       R"({"username":"ann","password":"",)" + kHub + "}",
+       R"({"username":"ann","password":"","email":"ann@example.com",)" + kHub + "}"},
+      {"registry", "reg.example:5000",
+       [&lab](const Settings& s) {
+         return hub_auth_sent(lab, s, [](Settings& t) { t.registry_username = "ann"; });
+       },
+       R"({"username":"ann","password":"",)" + kHub + "}", "anonymous"},
+      {"docker_config", lab.root / "client",
+       [&lab](const Settings& s) {
+         fs::create_directories(lab.root / "client");
+         write_text(lab.root / "client/config.json",
+                    R"({"auths": {"docker.io": {"auth": ")" + base64_encode("bob:pw") + R"("}}})");
+         return hub_auth_sent(lab, s);
+       },
+       "anonymous", R"({"username":"bob","password":"pw",)" + kHub + "}"},
       {"metrics_listen", "127.0.0.1:" + std::to_string(metrics_port),
        [&lab, metrics_port](const Settings& s) {
          return metrics_seen_by_server(lab, s, metrics_port);
