@@ -5,7 +5,8 @@
 # the same image packaging/Dockerfile builds, for machines that cannot pull (CI).
 #   packaging/make-image.sh [--binary PATH] [--tag TAG]
 # Defaults: build/src/app/dockerup, dockerup:local. Run the image with the Docker socket,
-# /etc/dockerup and the cache dir mounted (see dockerup(8), EXAMPLES).
+# /etc/dockerup and the cache dir mounted (see dockerup(8), EXAMPLES). HOME is /etc/dockerup, as
+# the original ran, so registry credentials live in /etc/dockerup/.docker/config.json.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -46,9 +47,26 @@ cp "$binary" "$rootfs/usr/sbin/dockerup"
 strip --strip-unneeded "$rootfs/usr/sbin/dockerup" 2>/dev/null || true
 
 # Libraries: "libfoo.so.1 => /lib/.../libfoo.so.1 (0x...)" and the loader "/lib64/ld-linux...".
-while read -r library; do
-  copy_path "$library"
-done < <(LC_ALL=C ldd "$binary" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
+copy_libraries() {
+  local library
+  while read -r library; do
+    copy_path "$library"
+  done < <(LC_ALL=C ldd "$1" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
+}
+copy_libraries "$binary"
+
+# Amazon ECR's credential helper (Debian amazon-ecr-credential-helper), when this machine has
+# it: with {"credHelpers": {"ACCOUNT.dkr.ecr.REGION.amazonaws.com": "ecr-login"}} in the Docker
+# client config, an EC2 host pulls from ECR with its instance role (README "Amazon ECR").
+ecr_helper=$(command -v docker-credential-ecr-login || true)
+if [ -n "$ecr_helper" ]; then
+  mkdir -p "$rootfs/usr/bin"
+  cp "$ecr_helper" "$rootfs/usr/bin/docker-credential-ecr-login"
+  copy_libraries "$ecr_helper"
+  echo "make-image: includes docker-credential-ecr-login"
+else
+  echo "make-image: docker-credential-ecr-login not installed: the image cannot pull from ECR by itself"
+fi
 
 # glibc loads NSS modules with dlopen (ldd cannot see them): needed to resolve tcp://HOST names.
 libdir=$(dirname "$(LC_ALL=C ldd "$binary" | awk '$1 == "libc.so.6" { print $3 }')")
@@ -56,7 +74,7 @@ for module in "$libdir"/libnss_files.so.2 "$libdir"/libnss_dns.so.2; do
   [ -e "$module" ] && copy_path "$module"
 done
 printf 'passwd: files\ngroup: files\nhosts: files dns\n' >"$rootfs/etc/nsswitch.conf"
-echo 'root:x:0:0:root:/root:/sbin/nologin' >"$rootfs/etc/passwd"
+echo 'root:x:0:0:root:/etc/dockerup:/sbin/nologin' >"$rootfs/etc/passwd"
 echo 'root:x:0:' >"$rootfs/etc/group"
 # CA certificates: for https:// registries and metadata endpoints.
 if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
@@ -69,6 +87,7 @@ version=$("$binary" --version | awk '{ print $2 }')
 tar -C "$rootfs" --numeric-owner --owner=0 --group=0 -c . |
   "$docker" import \
     --change 'ENTRYPOINT ["/usr/sbin/dockerup"]' \
+    --change 'ENV PATH=/usr/sbin:/usr/bin HOME=/etc/dockerup' \
     --change 'CMD ["--server"]' \
     --change 'VOLUME ["/var/cache/dockerup"]' \
     --change "LABEL org.opencontainers.image.title=dockerup org.opencontainers.image.version=$version" \
