@@ -6,6 +6,7 @@
 #include "create_body.hpp"
 #include "podman_names.hpp"
 #include "docker_json.hpp"
+#include "pull_progress.hpp"
 #include "dockerup/http_client.hpp"
 #include "dockerup/image_ref.hpp"
 #include "dockerup/log.hpp"
@@ -91,7 +92,13 @@ class DockerEngine final : public Engine {
     PullStreamChecker checker;
     // A stream line that breaks a limit throws from inside the transfer; like an HTTP error it
     // becomes this pull's error, naming the image and the credentials used.
-    Call pull_call{"POST", path, "", pull_timeout, {}, [&](std::string_view chunk) { checker.feed(chunk); }};
+    // A long pull logs where it is about every 10 s, so a boot-time pull never looks like a hang.
+    PullProgress progress(ref.str(), [] { return std::chrono::steady_clock::now(); },
+                          [](const std::string& line) { log_info("{}", line); });
+    Call pull_call{"POST", path, "", pull_timeout, {}, [&](std::string_view chunk) {
+                     checker.feed(chunk);
+                     progress.feed(chunk);
+                   }};
     pull_call.auth = auth;
     try {
       call(pull_call);
