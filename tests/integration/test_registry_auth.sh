@@ -34,7 +34,17 @@ tls_cleanup() {
   TLS_ADDRESS=""
   return 0
 }
-trap 'tls_cleanup; cleanup_run' EXIT
+# Pulls leave digest references (REPO@sha256:...) beside the tags OWN_IMAGES removes; only
+# those under this run's prefix are removed (the images themselves are the shared test images).
+digest_cleanup() {
+  local references
+  references=$("$DOCKER" images --digests --format '{{.Repository}}@{{.Digest}}' |
+    grep "/$RUN_PREFIX/" | grep -v '@<none>$')
+  [ -z "$references" ] && return 0
+  # shellcheck disable=SC2086 # one reference per word
+  "$DOCKER" rmi $references >/dev/null 2>&1 || true
+}
+trap 'tls_cleanup; cleanup_run; digest_cleanup' EXIT
 
 # start_auth_registry [ADDRESS [CERT KEY]]: a registry that wants $REG_USER/$REG_PASS, on
 # ADDRESS (default 127.0.0.1), with TLS when CERT and KEY are given. Sets AUTH_REGISTRY and
