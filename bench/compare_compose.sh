@@ -21,7 +21,8 @@
 # label dockerup-bench=PREFIX and is removed on exit, Ctrl-C included; nothing else is touched.
 #
 # Environment: NS ("10 50 100"), REPEATS (5), REPEATS_100 (repeats for N >= 100, default
-# REPEATS), IDLE_RUNS (20), DOCKERUP (build/src/app/dockerup), OUT, EXTRA_CONF (lines appended
+# REPEATS), IDLE_RUNS (20), DOCKERUP (build/src/app/dockerup), DOCKERUP_COMMIT (what the
+# binary was built from, for the report; default: this checkout), OUT, EXTRA_CONF (lines appended
 # to the bench's dockerup.conf, e.g. "parallel=8").
 set -euo pipefail
 
@@ -49,8 +50,10 @@ proxy_pid="" server_pid=""
 
 say() { echo "bench: $*" >&2; }
 
+# Bounded: a wedged engine (seen once: runc create hung) must not hang the bench or its clean-up.
 remove_containers() {
-  "$DOCKER" ps -aq --filter "label=dockerup-bench=$prefix" | xargs -r "$DOCKER" rm -f >/dev/null
+  timeout 60 "$DOCKER" ps -aq --filter "label=dockerup-bench=$prefix" |
+    xargs -r timeout 300 "$DOCKER" rm -f >/dev/null
 }
 cleanup() {
   local status=$?
@@ -215,7 +218,7 @@ say "dockerup $("$DOCKERUP" --version 2>&1 | head -1); $("$COMPOSE" version --sh
 say "N=[$NS] repeats=$REPEATS (N>=100: $REPEATS_100) idle_runs=$IDLE_RUNS out=$OUT"
 {
   echo "dockerup_version=$("$DOCKERUP" --version 2>&1 | head -1)"
-  echo "dockerup_commit=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "dockerup_commit=${DOCKERUP_COMMIT:-$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)}"
   echo "compose_version=$("$COMPOSE" version --short 2>/dev/null)"
   echo "engine_version=$("$DOCKER" version --format '{{.Server.Version}}' 2>/dev/null)"
   echo "cpus=$(nproc)"
