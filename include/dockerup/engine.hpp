@@ -28,12 +28,22 @@ struct ContainerSummary {
   std::string status;      ///< human text, e.g. "Exited (0) 5 seconds ago"
   int exit_code = -1;      ///< parsed from status when exited, else -1
   std::int64_t created = 0;  ///< unix seconds
+  /// Labels of the container's image (attach_image_labels, plan.hpp). Docker copies them onto
+  /// the container, so they are what an image author could forge.
+  Labels image_labels;
 
   bool running() const { return state == "running" || state == "restarting" || state == "paused"; }
-  /// Created by dockerup (io.dockerup.managed=true): the only containers it normally touches.
+  /// Created by dockerup: the only containers it normally touches. io.dockerup.managed must
+  /// hold one of dockerup's values, and a value the image carries too may come from the image
+  /// (an image cannot make its containers look managed; see labels.hpp).
   bool managed() const {
-    auto it = labels.find(std::string(labels::managed));
-    return it != labels.end() && it->second == "true";
+    const std::string key(labels::managed);
+    auto it = labels.find(key);
+    if (it == labels.end() ||
+        (it->second != labels::managed_value && it->second != labels::managed_value_other))
+      return false;
+    auto from_image = image_labels.find(key);
+    return from_image == image_labels.end() || from_image->second != it->second;
   }
   bool operator==(const ContainerSummary&) const = default;
 };

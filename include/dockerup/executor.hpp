@@ -59,7 +59,8 @@ class Executor {
   void replace_default(const Action& action);
   void replace_eager(const Action& action);
   void replace_self(const Action& action);
-  std::string create_and_start(const ContainerSpec& spec, const std::string& docker_name);
+  std::string create_and_start(const ContainerSpec& spec, const std::string& docker_name,
+                               std::string_view managed_value);
   void prove_running(const std::string& id, int wait_seconds);
   void prove_healthy(const std::string& id);
   void stop_quietly(const std::string& id);
@@ -71,8 +72,9 @@ class Executor {
   std::string handed_over_to_;
 };
 
-/// The labels dockerup gives a container created for `spec`.
-Labels managed_labels(const ContainerSpec& spec);
+/// The labels dockerup gives a container created for `spec` (`managed_value`: labels.hpp).
+Labels managed_labels(const ContainerSpec& spec,
+                      std::string_view managed_value = labels::managed_value);
 
 /// True when the spec binds a fixed host port: two copies cannot run at once (no eager).
 bool has_fixed_host_port(const ContainerSpec& spec);

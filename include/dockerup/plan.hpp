@@ -34,6 +34,11 @@ struct ObservedState {
   std::vector<ImageSummary> images;
 };
 
+/// Fills each container's image_labels from the image it was created from (by image ID), so
+/// that ContainerSummary::managed can tell dockerup's labels from the image's. Call after every
+/// observation; a container whose image is not listed keeps empty image_labels.
+void attach_image_labels(ObservedState& observed);
+
 struct PlanOptions {
   bool exclusive = false;  ///< remove every container nobody declared, managed or not
   /// Images that were pulled this run but failed (reference -> error). A spec whose image is
@@ -66,6 +71,8 @@ struct Action {
   std::optional<ContainerSpec> spec;  ///< Create, Replace, Pull (what to run)
   std::string container_id;           ///< Remove, Start, Replace (the old one), Rename
   std::string image;                  ///< Pull: reference; Create/Replace: image to run
+  /// Create/Replace: the io.dockerup.managed value for the new container (labels.hpp).
+  std::string managed_value{labels::managed_value};
 
   /// One line for humans: "replace web: spec changed".
   std::string describe() const;

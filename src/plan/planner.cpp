@@ -102,6 +102,7 @@ class Planner {
     if (!existing) {
       add(ActionType::Create, spec.name, fmt::format("no container named {}", spec.name), &spec,
           {}, spec.image);
+      plan_.actions.back().managed_value = managed_value_of(*image_id);
       changed_.insert(spec.name);
       return;
     }
@@ -109,6 +110,7 @@ class Planner {
     if (!why && moved) why = fmt::format("new image under the same tag ({})", spec.image);
     if (why) {
       add(ActionType::Replace, spec.name, *why, &spec, existing->id, spec.image);
+      plan_.actions.back().managed_value = managed_value_of(*image_id);
       changed_.insert(spec.name);
       return;
     }
@@ -193,6 +195,17 @@ class Planner {
     if (c.state == "exited" && c.exit_code == 0 && spec.restart == "no") return;
     add(ActionType::Start, spec.name, fmt::format("container is {} ({})", c.state, c.status),
         &spec, c.id);
+  }
+
+  /// The io.dockerup.managed value for a new container of this image (labels.hpp).
+  std::string managed_value_of(const std::string& image_id) const {
+    for (const auto& image : observed_.images) {
+      if (image.id != image_id) continue;
+      auto carried = image.labels.find(std::string(labels::managed));
+      return std::string(
+          labels::managed_value_for(carried == image.labels.end() ? "" : carried->second));
+    }
+    return std::string(labels::managed_value);
   }
 
   const ContainerSummary* find(const std::string& docker_name) const {

@@ -314,4 +314,42 @@ TEST_CASE("describe gives one line with the reason") {
   CHECK(action.describe() == "replace web: spec changed");
 }
 
+
+TEST_CASE("managed(): a value the container's image carries too does not count") {
+  ObservedState observed;
+  observed.images.push_back({"sha256:plain", {"plain:1"}, {}, 0, 0, {}});
+  observed.images.push_back(
+      {"sha256:forged", {"forged:1"}, {}, 0, 0, {{"io.dockerup.managed", "true"}}});
+  auto container = [](std::string image_id, std::string value) {
+    ContainerSummary c;
+    c.image_id = std::move(image_id);
+    if (!value.empty()) c.labels["io.dockerup.managed"] = std::move(value);
+    return c;
+  };
+  observed.containers = {container("sha256:plain", "true"), container("sha256:forged", "true"),
+                         container("sha256:forged", "true.own"), container("sha256:plain", "yes"),
+                         container("sha256:plain", ""), container("sha256:gone", "true")};
+  attach_image_labels(observed);
+  CHECK(observed.containers[0].managed());        // an earlier version's container
+  CHECK_FALSE(observed.containers[1].managed());  // the label came with the image
+  CHECK(observed.containers[2].managed());        // dockerup's container of that image
+  CHECK_FALSE(observed.containers[3].managed());  // not one of dockerup's values
+  CHECK_FALSE(observed.containers[4].managed());
+  CHECK(observed.containers[5].managed());        // image not listed: nothing to compare
+  CHECK(observed.containers[1].image_labels.at("io.dockerup.managed") == "true");
+}
+
+TEST_CASE("a new container of an image carrying io.dockerup.managed=true gets the other value") {
+  DesiredState desired;
+  desired.specs = {spec_named("web", "forged:1"), spec_named("db", "plain:1")};
+  ObservedState observed;
+  observed.images.push_back({"sha256:plain", {"plain:1"}, {}, 0, 0, {}});
+  observed.images.push_back(
+      {"sha256:forged", {"forged:1"}, {}, 0, 0, {{"io.dockerup.managed", "true"}}});
+  Plan plan = make_plan(desired, observed, {});
+  REQUIRE(plan.actions.size() == 2);
+  for (const auto& action : plan.actions)
+    CHECK(action.managed_value == (action.name == "web" ? "true.own" : "true"));
+}
+
 }  // namespace dockerup

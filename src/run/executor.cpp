@@ -16,8 +16,8 @@ std::size_t ExecutionReport::failures() const {
   return count;
 }
 
-Labels managed_labels(const ContainerSpec& spec) {
-  return {{std::string(labels::managed), "true"},
+Labels managed_labels(const ContainerSpec& spec, std::string_view managed_value) {
+  return {{std::string(labels::managed), std::string(managed_value)},
           {std::string(labels::name), spec.name},
           {std::string(labels::spec_hash), spec_hash(spec)},
           {std::string(labels::source), spec.source},
@@ -89,12 +89,14 @@ void Executor::remove(const Action& action) {
 }
 
 void Executor::create(const Action& action) {
-  auto id = engine_.create({action.spec->name, *action.spec, managed_labels(*action.spec)});
+  auto id = engine_.create(
+      {action.spec->name, *action.spec, managed_labels(*action.spec, action.managed_value)});
   engine_.start(id);
 }
 
-std::string Executor::create_and_start(const ContainerSpec& spec, const std::string& docker_name) {
-  auto id = engine_.create({docker_name, spec, managed_labels(spec)});
+std::string Executor::create_and_start(const ContainerSpec& spec, const std::string& docker_name,
+                                       std::string_view managed_value) {
+  auto id = engine_.create({docker_name, spec, managed_labels(spec, managed_value)});
   try {
     engine_.start(id);
     if (spec.update.rolling)
@@ -188,7 +190,7 @@ void Executor::replace_default(const Action& action) {
     throw;
   }
   try {
-    create_and_start(spec, spec.name);
+    create_and_start(spec, spec.name, action.managed_value);
   } catch (const std::exception& e) {
     std::string restored = "the previous container was restored";
     try {
@@ -210,7 +212,7 @@ void Executor::replace_eager(const Action& action) {
   const std::string temporary = spec.name + std::string(labels::new_suffix);
   std::string new_id;
   try {
-    new_id = create_and_start(spec, temporary);
+    new_id = create_and_start(spec, temporary, action.managed_value);
   } catch (const std::exception& e) {
     fail("{}; the running container was left untouched", e.what());
   }
@@ -250,7 +252,7 @@ void Executor::replace_self(const Action& action) {
   const std::string temporary = spec.name + std::string(labels::new_suffix);
   std::string new_id;
   try {
-    new_id = create_and_start(spec, temporary);
+    new_id = create_and_start(spec, temporary, action.managed_value);
   } catch (const std::exception& e) {
     fail("{}; this dockerup keeps running", e.what());
   }

@@ -99,10 +99,10 @@ TEST_CASE("a requested rollback pins the previous spec and image; success sets t
 
   // The executor replaced the container: record it as the rollback.
   ObservedState before;
-  before.containers.push_back({"old-id", "web", "app:v2", testing::image_id("v2"), {}, "running", "", -1, 20});
+  before.containers.push_back({"old-id", "web", "app:v2", testing::image_id("v2"), {}, "running", "", -1, 20, {}});
   ObservedState after;
   after.images = images;
-  after.containers.push_back({"new-id", "web", testing::image_id("v1"), testing::image_id("v1"), {}, "running", "", -1, 30});
+  after.containers.push_back({"new-id", "web", testing::image_id("v1"), testing::image_id("v1"), {}, "running", "", -1, 30, {}});
   ExecutionReport report;
   report.outcomes.push_back(
       {Action{ActionType::Replace, "web", "rollback", pinned, "old-id", pinned.image}, std::nullopt});
@@ -134,9 +134,9 @@ TEST_CASE("a replacement records what ran before as previous") {
   TempCache cache;
   History history(cache.dir);
   ObservedState before;
-  before.containers.push_back({"old-id", "web", "app:v1", testing::image_id("v1"), {}, "running", "", -1, 5});
+  before.containers.push_back({"old-id", "web", "app:v1", testing::image_id("v1"), {}, "running", "", -1, 5, {}});
   ObservedState after;
-  after.containers.push_back({"new-id", "web", "app:v2", testing::image_id("v2"), {}, "running", "", -1, 9});
+  after.containers.push_back({"new-id", "web", "app:v2", testing::image_id("v2"), {}, "running", "", -1, 9, {}});
   ExecutionReport report;
   report.outcomes.push_back(
       {Action{ActionType::Replace, "web", "image changed", web(), "old-id", "app:v2"}, std::nullopt});

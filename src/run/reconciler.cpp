@@ -86,6 +86,7 @@ RunResult reconcile_once(Settings settings, RunContext& context) {
   try {
     observed.containers = context.engine.list_containers();
     observed.images = context.engine.list_images();
+    attach_image_labels(observed);
   } catch (const std::exception& e) {
     // Without a complete view, any decision could remove or duplicate containers: do nothing.
     result.errors.push_back({"docker", fmt::format("cannot observe the engine: {}; nothing was "
@@ -110,6 +111,7 @@ RunResult reconcile_once(Settings settings, RunContext& context) {
     if (pulled) {
       try {
         observed.images = context.engine.list_images();
+        attach_image_labels(observed);
       } catch (const std::exception& e) {
         result.errors.push_back({"docker", fmt::format("cannot list images after pulling: {}; "
                                                        "nothing was changed", e.what())});
@@ -171,6 +173,7 @@ RunResult reconcile_once(Settings settings, RunContext& context) {
     try {
       observed.containers = context.engine.list_containers();
       observed.images = context.engine.list_images();
+      attach_image_labels(observed);
     } catch (const std::exception& e) {
       result.errors.push_back({"docker", fmt::format("cannot verify the result: {}", e.what())});
       result.final_observed = observed;

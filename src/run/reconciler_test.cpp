@@ -1,3 +1,4 @@
+#include "dockerup/executor.hpp"
 #include "dockerup/history.hpp"
 #include "dockerup/reconciler.hpp"
 
@@ -366,3 +367,66 @@ TEST_CASE("a dry run with pull off or an unreachable registry promises no replac
 }
 
 }  // namespace dockerup
+
+// Docker copies an image's labels onto its containers: an image labelled like dockerup's own
+// containers must not make a hand-started container look managed (issue 12, finding 5).
+TEST_CASE("a container that only carries its image's dockerup labels is not touched") {
+  Host host;
+  host.engine.add_image("forged:1", "sha256:forged");
+  host.engine.label_image("sha256:forged", {{"io.dockerup.managed", "true"},
+                                            {"io.dockerup.name", "gone"},
+                                            {"io.dockerup.source", "/conf/gone.json"}});
+  ContainerSummary by_hand;
+  by_hand.name = "by-hand";
+  by_hand.image = "forged:1";
+  by_hand.image_id = "sha256:forged";
+  by_hand.state = "running";
+  host.engine.add_container(by_hand);
+  REQUIRE(host.engine.container("by-hand")->labels.at("io.dockerup.managed") == "true");
+
+  host.specs = {spec_named("a")};  // "/conf" is read completely and does not declare "gone"
+  auto result = host.run();
+  CHECK(result.exit_code == 0);
+  CHECK(host.engine.container("by-hand"));
+  CHECK(host.engine.mutations() == Lines{"create a", "start a"});
+}
+
+TEST_CASE("dockerup's own container of an image carrying its labels is still recognised") {
+  Host host;
+  host.engine.add_image("labelled:1", "sha256:labelled");
+  host.engine.label_image("sha256:labelled", {{"io.dockerup.managed", "true"}});
+  host.specs = {spec_named("web", "labelled:1")};
+  CHECK(host.run().exit_code == 0);
+  const ContainerSummary* web = host.engine.container("web");
+  REQUIRE(web);
+  CHECK(web->labels.at("io.dockerup.managed") == "true.own");  // not the image's value
+
+  host.engine.clear_calls();
+  auto second = host.run();  // recognised: no replacement, no "adopting"
+  CHECK(second.plan.actions.empty());
+  CHECK(host.engine.mutations().empty());
+
+  host.specs.clear();  // undeclared: its own container goes, as any managed one
+  host.run();
+  CHECK_FALSE(host.engine.container("web"));
+}
+
+TEST_CASE("containers of earlier versions (io.dockerup.managed=true) are still managed") {
+  Host host;
+  ContainerSummary earlier;
+  earlier.name = "old";
+  earlier.image = "app:v1";
+  earlier.image_id = "sha256:v1";
+  earlier.state = "running";
+  earlier.labels = managed_labels(spec_named("old"));  // what the previous version wrote
+  host.engine.add_container(earlier);
+  host.specs = {spec_named("old")};
+  auto kept = host.run();
+  CHECK(kept.plan.actions.empty());  // same spec, same image: recognised, kept
+
+  host.specs.clear();
+  auto removed = host.run();
+  REQUIRE(removed.plan.actions.size() == 1);
+  CHECK(removed.plan.actions[0].reason == "no longer declared by /conf/old.json");
+  CHECK_FALSE(host.engine.container("old"));
+}

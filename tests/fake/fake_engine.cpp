@@ -19,6 +19,24 @@ std::string FakeEngine::add_image(const std::string& tag, const std::string& id)
   return id;
 }
 
+void FakeEngine::label_image(const std::string& id, const Labels& labels) {
+  for (auto& image : images_)
+    if (image.id == id) image.labels = labels;
+}
+
+namespace {
+
+/// Docker's rule: a container's labels are its image's, overridden by the ones it was created with.
+Labels with_image_labels(const std::vector<ImageSummary>& images, const std::string& image_id,
+                         Labels own) {
+  for (const auto& image : images)
+    if (image.id == image_id)
+      for (const auto& [key, value] : image.labels) own.emplace(key, value);
+  return own;
+}
+
+}  // namespace
+
 void FakeEngine::add_registry_image(const std::string& reference, const std::string& id) {
   registry_[reference] = id;
 }
@@ -26,6 +44,7 @@ void FakeEngine::add_registry_image(const std::string& reference, const std::str
 std::string FakeEngine::add_container(ContainerSummary summary) {
   if (summary.id.empty()) summary.id = "hand" + std::to_string(next_id_++);
   if (summary.created == 0) summary.created = clock_++;
+  summary.labels = with_image_labels(images_, summary.image_id, summary.labels);
   containers_.push_back(summary);
   return summary.id;
 }
@@ -151,6 +170,7 @@ std::string FakeEngine::create(const CreateRequest& request) {
   c.image_id = *image_id;
   c.labels = request.labels;
   for (const auto& [key, value] : request.spec.labels) c.labels[key] = value;
+  c.labels = with_image_labels(images_, c.image_id, c.labels);
   c.state = "created";
   c.status = "Created";
   c.created = clock_++;

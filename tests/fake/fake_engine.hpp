@@ -15,9 +15,13 @@ class FakeEngine : public Engine {
  public:
   /// Adds a local image with one tag ("app:v1") and returns its ID.
   std::string add_image(const std::string& tag, const std::string& id);
+  /// Gives the image `id` these labels; like Docker, every container of it gets them too
+  /// (under the labels it was created with).
+  void label_image(const std::string& id, const Labels& labels);
   /// What a pull of `reference` yields; a reference not listed here fails to pull.
   void add_registry_image(const std::string& reference, const std::string& id);
-  /// Adds a container as if created outside this test's code (by hand or by an earlier run).
+  /// Adds a container as if created outside this test's code (by hand or by an earlier run);
+  /// it gets the labels of its image (by image_id) under its own, as in Docker.
   std::string add_container(ContainerSummary summary);
 
   /// Any call whose record (see calls) starts with `prefix` throws Failure(message).

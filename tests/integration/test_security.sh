@@ -63,6 +63,77 @@ test_interval_out_of_range_on_command_line() {
   assert_exit 2
 }
 
+# -- ownership: what an image says about itself does not count --------------------------------
+
+# forged_image TAG: an image that labels its containers like dockerup's own, with a volume.
+forged_image() {
+  build_image "$1" "FROM $IMAGE_V1
+LABEL io.dockerup.managed=true io.dockerup.name=$(cname victim) \\
+      io.dockerup.source=$(spec_path victim) io.dockerup.spec-hash=forged
+VOLUME /data"
+}
+
+volume_exists() { "$DOCKER" volume inspect "$1" >/dev/null 2>&1; }
+anonymous_volumes() { inspect "$1" '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}} {{end}}{{end}}'; }
+
+test_image_labels_do_not_make_a_container_managed() {
+  local forged="dockerup-test/$RUN_PREFIX-forged:1" victim other id volumes volume
+  victim=$(cname victim)
+  other=$(cname other)
+  assert_true "forged image built" forged_image "$forged" || return
+  run_by_hand "$victim" "$forged"
+  id=$(cid "$victim")
+  volumes=$(anonymous_volumes "$victim")
+  assert_eq true "$(label_of "$victim" io.dockerup.managed)" "Docker copied the image's label"
+  assert_ne "" "$volumes" "the container has an anonymous volume" || return
+  # The confdir is read completely and does not declare the victim's name or file.
+  write_spec other "{\"name\": \"$other\", \"image\": \"$IMAGE_V1\"}"
+  run_dockerup --no-pull
+  assert_exit 0
+  assert_running "$other"
+  assert_eq "$id" "$(cid "$victim")" "the hand-started container is untouched"
+  assert_running "$victim"
+  for volume in $volumes; do
+    assert_true "anonymous volume $volume kept" volume_exists "$volume"
+  done
+  assert_not_contains "$ERR" "$victim" "dockerup never acted on it"
+}
+
+test_own_container_of_labelled_image_is_recognised() {
+  local forged="dockerup-test/$RUN_PREFIX-forged:1" web id
+  web=$(cname web)
+  assert_true "forged image built" forged_image "$forged" || return
+  write_spec web "{\"name\": \"$web\", \"image\": \"$forged\"}"
+  run_dockerup --no-pull
+  assert_exit 0
+  id=$(cid "$web")
+  assert_ne "" "$id" "dockerup created $web" || return
+  assert_eq true.own "$(label_of "$web" io.dockerup.managed)" "a value the image does not carry"
+  run_dockerup --no-pull
+  assert_exit 0
+  assert_eq "$id" "$(cid "$web")" "recognised as its own: not replaced"
+  assert_not_contains "$ERR" "adopting" "not mistaken for a stranger"
+  rm "$(spec_path web)"
+  run_dockerup --no-pull
+  assert_exit 0
+  assert_absent "$web"  # undeclared: removed like any container dockerup created
+}
+
+test_containers_of_earlier_versions_are_still_managed() {
+  local old keep
+  old=$(cname old)
+  keep=$(cname keep)
+  # What dockerup before this change created: the labels on the container, not on the image.
+  "$DOCKER" run -d --name "$old" --label io.dockerup.managed=true \
+    --label "io.dockerup.name=$old" --label "io.dockerup.source=$(spec_path old)" \
+    --label io.dockerup.spec-hash=earlier "$IMAGE_V1" >/dev/null
+  write_spec keep "{\"name\": \"$keep\", \"image\": \"$IMAGE_V1\"}"
+  run_dockerup --no-pull
+  assert_exit 0
+  assert_absent "$old"  # managed, and its file is gone: removed as before
+  assert_contains "$ERR" "no longer declared by $(spec_path old)" "the reason names its file"
+}
+
 test_case "an option word with Boost's placeholders returns at once (exit 2)" \
   test_placeholder_in_option_word_does_not_hang
 test_case "--config \"\" and --config MISSING are usage errors (exit 2)" \
@@ -71,4 +142,10 @@ test_case "seconds settings above one day are configuration errors (exit 2)" \
   test_seconds_settings_out_of_range_are_config_errors
 test_case "--interval above one day is a usage error (exit 2)" \
   test_interval_out_of_range_on_command_line
+test_case "an image labelled like dockerup's containers: a hand-started one and its volume stay" \
+  test_image_labels_do_not_make_a_container_managed
+test_case "dockerup's own container of such an image is recognised and not replaced" \
+  test_own_container_of_labelled_image_is_recognised
+test_case "containers of earlier versions (labels on the container) are still managed" \
+  test_containers_of_earlier_versions_are_still_managed
 finish
