@@ -368,18 +368,20 @@ TEST_CASE("a dry run with pull off or an unreachable registry promises no replac
 
 }  // namespace dockerup
 
+namespace dockerup {
+
 // Docker copies an image's labels onto its containers: an image labelled like dockerup's own
 // containers must not make a hand-started container look managed (issue 12, finding 5).
 TEST_CASE("a container that only carries its image's dockerup labels is not touched") {
   Host host;
-  host.engine.add_image("forged:1", "sha256:forged");
-  host.engine.label_image("sha256:forged", {{"io.dockerup.managed", "true"},
+  host.engine.add_image("forged:1", testing::image_id("forged"));
+  host.engine.label_image(testing::image_id("forged"), {{"io.dockerup.managed", "true"},
                                             {"io.dockerup.name", "gone"},
                                             {"io.dockerup.source", "/conf/gone.json"}});
   ContainerSummary by_hand;
   by_hand.name = "by-hand";
   by_hand.image = "forged:1";
-  by_hand.image_id = "sha256:forged";
+  by_hand.image_id = testing::image_id("forged");
   by_hand.state = "running";
   host.engine.add_container(by_hand);
   REQUIRE(host.engine.container("by-hand")->labels.at("io.dockerup.managed") == "true");
@@ -393,8 +395,8 @@ TEST_CASE("a container that only carries its image's dockerup labels is not touc
 
 TEST_CASE("dockerup's own container of an image carrying its labels is still recognised") {
   Host host;
-  host.engine.add_image("labelled:1", "sha256:labelled");
-  host.engine.label_image("sha256:labelled", {{"io.dockerup.managed", "true"}});
+  host.engine.add_image("labelled:1", testing::image_id("labelled"));
+  host.engine.label_image(testing::image_id("labelled"), {{"io.dockerup.managed", "true"}});
   host.specs = {spec_named("web", "labelled:1")};
   CHECK(host.run().exit_code == 0);
   const ContainerSummary* web = host.engine.container("web");
@@ -416,7 +418,7 @@ TEST_CASE("containers of earlier versions (io.dockerup.managed=true) are still m
   ContainerSummary earlier;
   earlier.name = "old";
   earlier.image = "app:v1";
-  earlier.image_id = "sha256:v1";
+  earlier.image_id = testing::image_id("v1");
   earlier.state = "running";
   earlier.labels = managed_labels(spec_named("old"));  // what the previous version wrote
   host.engine.add_container(earlier);
@@ -430,3 +432,5 @@ TEST_CASE("containers of earlier versions (io.dockerup.managed=true) are still m
   CHECK(removed.plan.actions[0].reason == "no longer declared by /conf/old.json");
   CHECK_FALSE(host.engine.container("old"));
 }
+
+}  // namespace dockerup
