@@ -11,7 +11,9 @@
 namespace dockerup {
 
 struct ImageRef {
-  std::string registry;    ///< "" for Docker Hub; "localhost:5000", "registry.example.com"
+  /// "" for Docker Hub; "localhost:5000", "registry.example.com". "docker.io" only where the
+  /// short form would name another registry: "docker.io/t.am/x", "docker.io/localhost/x".
+  std::string registry;
   std::string repository;  ///< path without registry: "busybox", "team/app" (no "library/")
   std::string tag;         ///< "latest" when neither tag nor digest was given
   std::string digest;      ///< "sha256:..." or ""

@@ -2,7 +2,8 @@
 //   [registry[:port]/]component[/component...][:tag][@algorithm:hex]
 // The first component is a registry only when it looks like a host: it contains '.' or ':' or
 // is "localhost". Docker Hub's spellings ("docker.io/library/x") are folded to the short form
-// Docker itself reports in RepoTags ("x"), so references compare equal however they are written.
+// Docker itself reports in RepoTags ("x"), so references compare equal however they are written,
+// except where the short form would read as another registry ("docker.io/t.am/x" stays).
 #include "dockerup/image_ref.hpp"
 
 #include <algorithm>

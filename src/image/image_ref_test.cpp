@@ -215,4 +215,55 @@ TEST_CASE("normalise -> print -> normalise is stable and keeps the registry") {
         CHECK(again->registry == ref->registry);
         CHECK(again->repository == ref->repository);
       }
+TEST_CASE("docker.io/ stays when the next component looks like a host") {
+  ImageRef ref = parsed("docker.io/t.am/l:6");
+  CHECK(ref.registry == "docker.io");
+  CHECK(ref.repository == "t.am/l");
+  CHECK(ref.str() == "docker.io/t.am/l:6");
+  CHECK(parsed("docker.io/localhost/x").str() == "docker.io/localhost/x:latest");
+  CHECK(parsed("index.docker.io/localhost/x:1").str() == "docker.io/localhost/x:1");
+  CHECK_FALSE(parse_image_ref("docker.io/my.org:5000/x:1"));  // a port is no path component
+  // Only a host-like *first* component needs it; a single component never does.
+  CHECK(parsed("docker.io/team/app:1").str() == "team/app:1");
+  CHECK(parsed("docker.io/team/a.b:1").str() == "team/a.b:1");
+  CHECK(parsed("docker.io/a.b").str() == "a.b:latest");
+  // The short spelling is another registry, and stays one.
+  CHECK(parsed("t.am/l:6").registry == "t.am");
+  CHECK(parsed("localhost/x").registry == "localhost");
+}
+
+TEST_CASE("round trip: normalise, print, normalise again changes nothing") {
+  const std::string digest = "sha256:" + std::string(64, 'c');
+  const char* registries[] = {"", "docker.io/", "index.docker.io/", "registry-1.docker.io/",
+                              "localhost/", "localhost:5000/", "127.0.0.1:5000/",
+                              "registry.example.com/", "r.io:443/", "Upper.Example.com/"};
+  const char* paths[] = {"busybox", "library/busybox", "library/a/b", "team/app", "t.am/l",
+                         "localhost/x", "a.b/c/d", "my-app_x/y__z", "a--b/c.d", "x/localhost",
+                         "t.am", "localhost"};
+  const std::string suffixes[] = {"", ":1.0", ":latest", ":_x-Y.1", "@" + digest,
+                                  ":v1@" + digest};
+  int checked = 0;
+  for (const char* registry : registries)
+    for (const char* path : paths)
+      for (const auto& suffix : suffixes) {
+        std::string text = std::string(registry) + path + suffix;
+        CAPTURE(text);
+        auto first = parse_image_ref(text);
+        if (!first) continue;  // e.g. ":5000" read as a tag of a one-component name
+        auto again = parse_image_ref(first->str());
+        REQUIRE(again.has_value());
+        CHECK(again->str() == first->str());
+        CHECK(again->registry == first->registry);
+        CHECK(again->repository == first->repository);
+        if (first->digest.empty()) CHECK(again->tag == first->tag);  // str() pins by digest
+        CHECK(again->digest == first->digest);
+        // The registry is never changed by normalisation: a written non-Hub registry stays.
+        std::string written = std::string(registry);
+        bool hub = written.empty() || written.find("docker.io") != std::string::npos;
+        if (!hub) CHECK(first->registry + "/" == written);
+        else if (!written.empty())  // written as Hub, stays Hub
+          CHECK((first->registry.empty() || first->registry == "docker.io"));
+        ++checked;
+      }
+  CHECK(checked > 500);
 }
