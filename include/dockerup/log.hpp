@@ -32,6 +32,10 @@ class Logger {
   bool json_ = false;
 };
 
+/// `text` with control characters escaped (\n, \r, \t, \xHH): what text log lines print, so
+/// a newline inside a path or a Docker message cannot start a forged log line.
+std::string escape_control(std::string_view text);
+
 template <typename... Args>
 void log_debug(fmt::format_string<Args...> f, Args&&... args) {
   if (Logger::instance().verbose())

@@ -182,6 +182,9 @@ HttpResponse HttpClient::perform(const HttpRequest& request) const {
   easy.set(CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
   easy.set(CURLOPT_CONNECTTIMEOUT_MS,
            static_cast<long>(std::min(request.timeout, max_connect_timeout).count()));
+  // The engine is never reached through a proxy: http_proxy in dockerup's environment would
+  // otherwise carry every create body (env secrets included) to whoever runs the proxy.
+  easy.set(CURLOPT_NOPROXY, "*");
   easy.set(CURLOPT_NOSIGNAL, 1L);  // timeouts without SIGALRM: safe in a threaded daemon
   easy.set(CURLOPT_ERRORBUFFER, error_buffer);
   easy.set(CURLOPT_WRITEFUNCTION, on_body);

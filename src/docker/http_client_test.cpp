@@ -4,6 +4,15 @@
 
 #include <doctest/doctest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <thread>
+
 using namespace dockerup;
 using dockerup::testing::FakeHttpServer;
 using dockerup::testing::http_response;
@@ -203,4 +212,73 @@ TEST_CASE("error_message_from_body cuts Docker's message like a bare body") {
   CHECK(error_message_from_body(R"({"message": ")" + long_message + "\"}") ==
         std::string(500, 'm') + "...");
   CHECK(error_message_from_body(long_message) == std::string(500, 'm') + "...");
+}
+
+namespace {
+
+/// A listening TCP socket on 127.0.0.1; `answer_once` serves one HTTP response on it.
+struct TcpListener {
+  int fd = -1;
+  int port = 0;
+  TcpListener() {
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    REQUIRE(listen(fd, 4) == 0);
+    socklen_t size = sizeof address;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
+    port = ntohs(address.sin_port);
+  }
+  ~TcpListener() { close(fd); }
+  /// Whether a connection is waiting (never blocks).
+  bool has_connection() const {
+    pollfd entry{fd, POLLIN, 0};
+    return poll(&entry, 1, 0) > 0;
+  }
+  void answer_once(const std::string& response) const {
+    pollfd entry{fd, POLLIN, 0};
+    if (poll(&entry, 1, 5000) <= 0) return;  // bounded: the test fails on the client side
+    int client = accept(fd, nullptr, nullptr);
+    char buffer[4096];
+    std::string request;
+    while (request.find("\r\n\r\n") == std::string::npos) {
+      pollfd readable{client, POLLIN, 0};
+      if (poll(&readable, 1, 5000) <= 0) break;
+      ssize_t got = read(client, buffer, sizeof buffer);
+      if (got <= 0) break;
+      request.append(buffer, static_cast<std::size_t>(got));
+    }
+    (void)!write(client, response.data(), response.size());
+    close(client);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the engine is never reached through http_proxy (tcp:// remotes)") {
+  TcpListener proxy;
+  TcpListener engine;
+  std::string proxy_url = "http://127.0.0.1:" + std::to_string(proxy.port);
+  setenv("http_proxy", proxy_url.c_str(), 1);
+  setenv("ALL_PROXY", proxy_url.c_str(), 1);
+  std::thread server([&] { engine.answer_once(http_response(200, "{\"direct\": true}")); });
+  HttpClient client("http://127.0.0.1:" + std::to_string(engine.port));
+  HttpRequest request;
+  request.method = "POST";
+  request.path = "/containers/create";
+  request.body = "{\"Env\": [\"PASSWORD=s3cr3t\"]}";
+  request.timeout = milliseconds(5000);
+  std::string body;
+  try {
+    body = client.perform(request).body;
+  } catch (const std::exception& e) {
+    body = e.what();
+  }
+  server.join();
+  unsetenv("http_proxy");
+  unsetenv("ALL_PROXY");
+  CHECK(body == "{\"direct\": true}");
+  CHECK_FALSE(proxy.has_connection());  // the proxy saw no request, so no create body
 }

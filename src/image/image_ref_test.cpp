@@ -215,6 +215,8 @@ TEST_CASE("normalise -> print -> normalise is stable and keeps the registry") {
         CHECK(again->registry == ref->registry);
         CHECK(again->repository == ref->repository);
       }
+}
+
 TEST_CASE("docker.io/ stays when the next component looks like a host") {
   ImageRef ref = parsed("docker.io/t.am/l:6");
   CHECK(ref.registry == "docker.io");

@@ -14,6 +14,10 @@
 namespace dockerup {
 namespace {
 
+constexpr unsigned kConnectionLimit = 64;       ///< in total
+constexpr unsigned kConnectionsPerAddress = 4;  ///< per client IP address
+constexpr unsigned kIdleTimeoutSeconds = 3;     ///< a connection that sends nothing is closed
+
 /// A parsed listen address, in the form MHD_OPTION_SOCK_ADDR wants.
 struct ListenAddress {
   sockaddr_storage storage{};
@@ -102,11 +106,13 @@ MetricsServer::MetricsServer(const std::string& listen, const Metrics& metrics)
   ListenAddress address = parse_listen(listen);
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
   if (address.ipv6) flags |= MHD_USE_IPv6;
+  // One client must not lock out the others: a few connections per address, dropped after a
+  // short idle time, so half-sent requests cannot hold /healthz hostage for long.
   daemon_->handle = MHD_start_daemon(
       flags, address.port, nullptr, nullptr, &handle, const_cast<Metrics*>(&metrics), MHD_OPTION_SOCK_ADDR,
       reinterpret_cast<sockaddr*>(&address.storage), MHD_OPTION_CONNECTION_TIMEOUT,
-      static_cast<unsigned>(10), MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned>(16),
-      MHD_OPTION_END);
+      kIdleTimeoutSeconds, MHD_OPTION_CONNECTION_LIMIT, kConnectionLimit,
+      MHD_OPTION_PER_IP_CONNECTION_LIMIT, kConnectionsPerAddress, MHD_OPTION_END);
   if (!daemon_->handle)
     fail("metrics_listen \"{}\": cannot listen there (address in use or not on this host?)", listen);
   const MHD_DaemonInfo* info = MHD_get_daemon_info(daemon_->handle, MHD_DAEMON_INFO_BIND_PORT);

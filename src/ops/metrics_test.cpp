@@ -3,7 +3,15 @@
 #include "dockerup/error.hpp"
 #include "dockerup/labels.hpp"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
 #include <doctest/doctest.h>
 
 using namespace dockerup;
@@ -149,4 +157,38 @@ TEST_CASE("a bad listen address is refused with the address in the message") {
   MetricsServer taken("127.0.0.1:0", metrics);
   CHECK_THROWS_WITH_AS(MetricsServer("127.0.0.1:" + std::to_string(taken.port()), metrics),
                        doctest::Contains("cannot listen"), Failure);
+}
+
+namespace {
+
+/// A TCP connection from `source` (a 127.0.0.0/8 address) that sends half a request and idles.
+int idle_connection(const char* source, int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  inet_pton(AF_INET, source, &from.sin_addr);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) return close(fd), -1;
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<std::uint16_t>(port));
+  inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) return close(fd), -1;
+  const char half[] = "GET /metrics HTTP/1.1\r\nHost: x\r\n";
+  (void)!write(fd, half, sizeof half - 1);
+  return fd;
+}
+
+}  // namespace
+
+TEST_CASE("idle half-requests from one address do not lock /healthz out for others") {
+  Metrics metrics;
+  MetricsServer server("127.0.0.1:0", metrics);
+  REQUIRE(server.port() > 0);
+  std::vector<int> idle;
+  for (int i = 0; i < 20; ++i) idle.push_back(idle_connection("127.0.0.2", server.port()));
+  CHECK(std::count(idle.begin(), idle.end(), -1) == 0);
+  Fetched health = fetch("http://127.0.0.1:" + std::to_string(server.port()) + "/healthz");
+  CHECK(health.status == 200);
+  for (int fd : idle)
+    if (fd >= 0) close(fd);
 }

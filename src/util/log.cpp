@@ -51,6 +51,20 @@ std::string json_line(LogLevel level, LogContext context, std::string_view messa
 
 }  // namespace
 
+std::string escape_control(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else if (byte < 0x20 || byte == 0x7f) out += fmt::format("\\x{:02x}", byte);
+    else out += c;
+  }
+  return out;
+}
+
 Logger& Logger::instance() {
   static Logger logger;
   return logger;
@@ -64,8 +78,10 @@ void Logger::log(LogLevel level, LogContext context, std::string_view message) {
   } else {
     // Text lines: "2026-11-23T13:37:00.123Z warning [web] message"
     line = fmt::format("{} {}", timestamp(), level_name(level));
-    if (!context.container.empty()) line += fmt::format(" [{}]", context.container);
-    line += fmt::format(" {}", message);
+    // One event, one line: a newline in a path or a Docker message must not forge another.
+    if (!context.container.empty())
+      line += fmt::format(" [{}]", escape_control(context.container));
+    line += fmt::format(" {}", escape_control(message));
   }
   static std::mutex mutex;  // the metrics thread may log too
   std::lock_guard lock(mutex);
