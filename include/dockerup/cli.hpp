@@ -17,7 +17,7 @@ struct CommandLine {
 
   std::optional<std::string> config_file, cache_dir, confdir, remote, log_format, metrics_listen;
   std::optional<std::string> docker_config;
-  std::optional<int> interval;
+  std::optional<int> interval, parallel;
   std::optional<std::string> format;  ///< export --format: compose, ecs or kubernetes
   std::vector<std::string> source_urls;  ///< --source-url, repeatable: added to the settings' list
   std::optional<bool> aws, pull;

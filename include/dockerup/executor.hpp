@@ -1,6 +1,8 @@
-// The executor: carries out a Plan against an Engine, one action at a time. A failed action is
-// reported and the run goes on with the next; a replacement that fails puts the previous
-// container back, so a failure never leaves a declared service without a container.
+// The executor: carries out a Plan against an Engine. Actions that do not depend on each other
+// (see action_graph in plan.hpp) run at the same time, up to `parallel`; each action's waits
+// (start_wait, health checks, stop_timeout) happen inside its own task, so they overlap. A failed
+// action is reported and the run goes on with the others; a replacement that fails puts the
+// previous container back, so a failure never leaves a declared service without a container.
 #pragma once
 
 #include "dockerup/engine.hpp"
@@ -8,6 +10,7 @@
 #include "dockerup/plan.hpp"
 
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -24,12 +27,15 @@ struct ExecutorOptions {
   std::string self_id;
   /// Credentials for pulls (null: anonymous). Owned by the run.
   RegistryAuthSource* auth = nullptr;
+  /// How many actions may run at once; 1 runs them one by one in plan order.
+  int parallel = 8;
 };
 
 /// Injected so tests neither sleep nor need signals.
 struct ExecutorHooks {
-  std::function<void(int seconds)> sleep;    ///< default: real sleep
-  std::function<bool()> stop_requested;      ///< checked between actions (SIGTERM)
+  /// Default: real sleep. Called from several threads at once when parallel > 1.
+  std::function<void(int seconds)> sleep;
+  std::function<bool()> stop_requested;      ///< checked before each action starts (SIGTERM)
 };
 
 struct ActionOutcome {
@@ -38,8 +44,8 @@ struct ActionOutcome {
 };
 
 struct ExecutionReport {
-  std::vector<ActionOutcome> outcomes;
-  bool interrupted = false;  ///< stopped between two actions because a stop was requested
+  std::vector<ActionOutcome> outcomes;  ///< the actions that ran, in plan order
+  bool interrupted = false;  ///< some actions were not started because a stop was requested
   /// Set when this dockerup replaced its own container: the new instance takes over once this
   /// one releases the lock; the caller must not run again, and waits to be stopped.
   std::string handed_over_to;
@@ -49,9 +55,11 @@ struct ExecutionReport {
 class Executor {
  public:
   Executor(Engine& engine, ExecutorOptions options, ExecutorHooks hooks = {});
+  /// Safe to call once at a time; the actions of one plan run on a bounded pool of threads.
   ExecutionReport execute(const Plan& plan);
 
  private:
+  ActionOutcome perform(const Action& action);  // one task: never throws
   void run(const Action& action);
   void remove(const Action& action);
   void create(const Action& action);
@@ -64,10 +72,12 @@ class Executor {
   void prove_running(const std::string& id, int wait_seconds);
   void prove_healthy(const std::string& id);
   void stop_quietly(const std::string& id);
+  const RegistryAuth* credentials_for(const std::string& image);
 
-  Engine& engine_;
+  Engine& engine_;  ///< shared by the tasks: Engine implementations are thread-safe
   ExecutorOptions options_;
   ExecutorHooks hooks_;
+  std::mutex mutex_;  ///< guards options_.auth's lookups and the two fields below
   std::string halted_rolling_;  ///< why the remaining rolling replacements are not started
   std::string handed_over_to_;
 };

@@ -20,8 +20,6 @@
 
 namespace dockerup {
 
-struct RunResult;  // reconciler.hpp, which may hold a GcReport: no include cycle
-
 struct GcInputs {
   std::vector<ContainerSummary> containers;  ///< every container after the run
   std::vector<ImageSummary> images;          ///< every image after the run
@@ -67,12 +65,23 @@ struct GcReport {
 /// is logged and kept in the report; the rest is still removed. Logs each removal and a summary.
 GcReport run_gc(const GcPlan& plan, Engine& engine);
 
+/// What GC needs to know about the run it follows, and nothing more.
+struct GcRunFacts {
+  bool observed_completely = false;  ///< the engine was listed completely before and after
+  const std::set<std::string>& failed_sources;  ///< sources that could not be read this run
+  const std::vector<ContainerSpec>& specs;      ///< what the sources declare
+  const std::vector<ContainerSummary>& containers_before;  ///< at the start of the run
+  const std::vector<ContainerSummary>& containers_after;   ///< at the end of the run
+  const std::vector<ImageSummary>& images_after;
+};
+
 /// The GC step of a run: records which images dockerup used in the ledger
 /// (<cache_dir>/images.json), plans, and removes (with settings.dry_run: only plans, changes
 /// nothing, and returns the plan in `planned`). Does nothing when the run did not observe the
 /// engine completely, or when a source could not be read (its specs' images are unknown).
-/// `keep_images`: image IDs the rollback history still needs.
-GcReport collect_garbage(const Settings& settings, const RunResult& result, Engine& engine,
+/// `keep_images`: image IDs the rollback history still needs. Throws when the ledger cannot be
+/// read; a removal that fails is a warning in the report.
+GcReport collect_garbage(const Settings& settings, const GcRunFacts& run, Engine& engine,
                          const std::set<std::string>& keep_images);
 
 /// Lines for --dry-run: "would remove image sha256:0123456789ab (app:v1), 1.2 MiB: no longer

@@ -1,8 +1,10 @@
 // Logging: human-readable lines on stderr, or one JSON object per line (--log-format json).
+// Thread-safe: the executor's tasks log at the same time; each line is written whole.
 #pragma once
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <string>
 #include <string_view>
 
@@ -28,8 +30,8 @@ class Logger {
   void log(LogLevel level, LogContext context, std::string_view message);
 
  private:
-  bool verbose_ = false;
-  bool json_ = false;
+  std::atomic<bool> verbose_{false};
+  std::atomic<bool> json_{false};
 };
 
 /// `text` with control characters escaped (\n, \r, \t, \xHH): what text log lines print, so

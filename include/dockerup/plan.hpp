@@ -68,7 +68,9 @@ struct Action {
   ActionType type;
   std::string name;    ///< declared container name (or the Docker name for undeclared ones)
   std::string reason;  ///< why, for logs and --dry-run: "spec changed", "image app:v1 moved ..."
-  std::optional<ContainerSpec> spec;  ///< Create, Replace, Pull (what to run)
+  /// Create, Replace, Pull, Start (what to run), and the Rename or Remove of a leftover of a
+  /// declared spec. Only the removal of an undeclared container has none.
+  std::optional<ContainerSpec> spec;
   std::string container_id;           ///< Remove, Start, Replace (the old one), Rename
   std::string image;                  ///< Pull: reference; Create/Replace: image to run
   /// Create/Replace: the io.dockerup.managed value for the new container (labels.hpp).
@@ -85,6 +87,22 @@ struct Plan {
 
 Plan make_plan(const DesiredState& desired, const ObservedState& observed,
                const PlanOptions& options);
+
+/// For every action of `plan`, the indices of the earlier actions it must wait for. The executor
+/// runs an action once all of those finished, so independent actions can run at the same time:
+/// - actions on the same name keep their order (repair a leftover, then replace);
+/// - an action for a spec waits for the last earlier action on each container it depends on
+///   (links, volumes-from, network container:NAME), so a dependency is created and started first;
+/// - every other action waits for the removals of undeclared containers (Remove without a spec),
+///   so their names and host ports are free first. Their own dependencies are not known from a
+///   listing, so they are not ordered among themselves: all of them are going away;
+/// - a rolling replacement waits for the rolling replacement before it (one at a time).
+/// Every index in the result is lower than the action's own: the plan order is a valid order.
+using ActionGraph = std::vector<std::vector<std::size_t>>;
+ActionGraph action_graph(const Plan& plan);
+
+/// The wave of every action (1 = needs nothing): what can happen together with enough workers.
+std::vector<int> action_waves(const ActionGraph& graph);
 
 /// Specs in an order where every dependency comes before its dependents. Dependencies on names
 /// that are not declared are ignored here. A cycle yields an error naming its containers, and

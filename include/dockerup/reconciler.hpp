@@ -1,4 +1,5 @@
-// One reconcile run: sources -> desired state -> observe -> pull -> plan -> execute -> verify.
+// One reconcile run, as named phases (see reconciler.cpp): load sources -> observe -> refresh
+// images -> history and holds -> plan -> execute -> verify -> record history -> collect garbage.
 #pragma once
 
 #include "dockerup/engine.hpp"
@@ -10,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <set>
+#include <map>
 #include <string>
 
 namespace dockerup {
@@ -55,16 +57,21 @@ struct RunContext {
   std::function<std::unique_ptr<RegistryAuthSource>(const Settings& settings)> make_auth = {};
 };
 
-/// `settings` is this run's copy: user-data may change some of its keys.
+/// `settings` is this run's copy: user-data may change some of its keys. Never throws: whatever
+/// fails becomes an error of the run, with context.
 RunResult reconcile_once(Settings settings, RunContext& context);
 
+struct ImageRefresh {
+  std::map<std::string, std::string> errors;  ///< reference -> why pulling or checking failed
+  bool pulled = false;  ///< some image changed locally: the images must be listed again
+};
+
 /// Images to pull before planning: missing ones always, present ones when pulling is on for them
-/// (global `pull` and the spec's update.pull). Returns reference -> error for failed pulls, and
-/// sets `pulled` when any image changed locally. `auth` null: anonymous pulls.
-std::map<std::string, std::string> refresh_images(const std::vector<ContainerSpec>& specs,
-                                                  const std::vector<ImageSummary>& images,
-                                                  bool pull_enabled, Engine& engine, bool& pulled,
-                                                  RegistryAuthSource* auth = nullptr);
+/// (global `pull` and the spec's update.pull). Each distinct reference once, `at_once` at a time.
+/// `auth` null: anonymous pulls.
+ImageRefresh refresh_images(const std::vector<ContainerSpec>& specs,
+                            const std::vector<ImageSummary>& images, bool pull_enabled,
+                            int at_once, Engine& engine, RegistryAuthSource* auth = nullptr);
 
 /// Dry run: the references whose tag the registry now serves as another image than the local
 /// one (asks only for digests; pulls nothing). Unknown answers count as "not moved".

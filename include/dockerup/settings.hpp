@@ -28,6 +28,9 @@ struct Settings {
   /// A container replaced less than a minute (plus one interval) ago that restarted more than this
   /// many times is rolled back to its previous image and spec.
   int crashloop_restarts = 3;
+  /// How many actions (creates, replacements, removals) and image checks run at once; 1 does
+  /// one at a time in plan order. Containers that depend on each other are never concurrent.
+  int parallel = 8;
   GcMode gc = GcMode::On;
   bool gc_keep_volumes = false;
   std::string aws_endpoint;   ///< empty: AWS_EC2_METADATA_SERVICE_ENDPOINT, else http://169.254.169.254

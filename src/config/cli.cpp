@@ -24,6 +24,7 @@ po::options_description visible_options() {
       ("confdir", text("DIR"), "directory of container *.json files")
       ("remote", text("URL"), "Docker Engine: unix:///var/run/docker.sock or tcp://HOST:PORT")
       ("interval", text("SECONDS"), "seconds between runs with --server")
+      ("parallel", text("N"), "actions run at once (default 8; 1: one by one)")
       ("aws", "also read containers from EC2 user-data")
       ("no-aws", "do not read EC2 user-data")
       ("pull", "check registries for new images under the same tag")
@@ -101,6 +102,9 @@ std::optional<std::string> take_option(CommandLine& line, const po::option& opti
     std::string ignored;
     apply_setting(checked, "interval", value, ignored);  // accepted just above
     line.interval = checked.interval;
+  } else if (key == "parallel") {
+    if (auto error = check_setting(key, "parallel", value)) return error;
+    line.parallel = std::stoi(value);  // checked just above
   } else if (key == "log-format") {
     if (auto error = check_setting(key, "log_format", value)) return error;
     line.log_format = value;
@@ -207,6 +211,7 @@ void apply_command_line(const CommandLine& line, Settings& settings) {
   if (line.confdir) settings.confdir = *line.confdir;
   if (line.remote) settings.remote = *line.remote;
   if (line.interval) settings.interval = *line.interval;
+  if (line.parallel) settings.parallel = *line.parallel;
   if (line.aws) settings.aws = *line.aws;
   if (line.pull) settings.pull = *line.pull;
   if (line.log_format) settings.log_format = *line.log_format;

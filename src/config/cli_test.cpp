@@ -61,6 +61,7 @@ TEST_CASE("each option") {
   CHECK(valid({"--remote", "tcp://127.0.0.1:2375"}).remote == "tcp://127.0.0.1:2375");
   CHECK(valid({"--remote=unix:///run/docker.sock"}).remote == "unix:///run/docker.sock");
   CHECK(valid({"--interval", "30"}).interval == 30);
+  CHECK(valid({"--parallel", "1"}).parallel == 1);
   CHECK(valid({"--no-aws"}).aws == false);
   CHECK(valid({"--pull"}).pull == true);
   CHECK(valid({"--verbose"}).verbose);
@@ -87,6 +88,8 @@ TEST_CASE("bad values are errors that name the option") {
         "--interval: bad value \"0\": expected a whole number of seconds from 1 to 86400");
   CHECK(error_of({"--interval", "abc"}).find("--interval: bad value \"abc\"") == 0);
   CHECK(error_of({"--interval", "99999999999"}).find("--interval") == 0);
+  CHECK(error_of({"--parallel", "0"}) ==
+        "--parallel: bad value \"0\": expected a whole number of actions from 1 to 64");
   CHECK(error_of({"--log-format", "xml"}) == "--log-format: bad value \"xml\": expected text or json");
   CHECK(error_of({"--metrics-listen", "9100"}).find("--metrics-listen") == 0);
   CHECK(error_of({"--remote", "/var/run/docker.sock"}).find("--remote") == 0);

@@ -202,6 +202,7 @@ const std::vector<std::pair<std::string_view, Setter>>& setters() {
       {"rolling_wait", seconds(&Settings::rolling_wait, 0)},
       {"health_timeout", seconds(&Settings::health_timeout, 1)},
       {"crashloop_restarts", bounded(&Settings::crashloop_restarts, 1, 1000, "restarts")},
+      {"parallel", bounded(&Settings::parallel, 1, 64, "actions")},
       {"gc", checked(set_gc)},
       {"gc_keep_volumes", flag(&Settings::gc_keep_volumes)},
       {"aws_endpoint", checked(set_aws_endpoint)},

@@ -48,6 +48,11 @@ TEST_CASE("apply_setting: every key sets its field") {
   CHECK(apply(s, "crashloop_restarts", "5").first == SettingResult::Applied);
   CHECK(s.crashloop_restarts == 5);
   CHECK(apply(s, "crashloop_restarts", "0").first == SettingResult::OutOfRange);
+  CHECK(s.parallel == 8);
+  CHECK(apply(s, "parallel", "1").first == SettingResult::Applied);
+  CHECK(s.parallel == 1);
+  CHECK(apply(s, "parallel", "0").first == SettingResult::OutOfRange);
+  CHECK(apply(s, "parallel", "65").first == SettingResult::OutOfRange);
   CHECK(apply(s, "health_timeout", "30").first == SettingResult::Applied);
   CHECK(s.health_timeout == 30);
   CHECK(apply(s, "gc", "aggressive").first == SettingResult::Applied);

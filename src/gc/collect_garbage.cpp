@@ -5,7 +5,6 @@
 #include "dockerup/image_ref.hpp"
 #include "dockerup/labels.hpp"
 #include "dockerup/log.hpp"
-#include "dockerup/reconciler.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -14,27 +13,25 @@ namespace dockerup {
 namespace {
 
 /// Why GC must not run after this run, or "" when it may.
-std::string reason_to_skip(const RunResult& result) {
-  if (!result.observed || !result.final_observed_complete)
-    return "the engine could not be observed completely";
-  if (!result.desired.failed_sources.empty())
+std::string reason_to_skip(const GcRunFacts& run) {
+  if (!run.observed_completely) return "the engine could not be observed completely";
+  if (!run.failed_sources.empty())
     return fmt::format("some sources could not be read ({}), so what they declare is unknown",
-                       fmt::join(result.desired.failed_sources, ", "));
+                       fmt::join(run.failed_sources, ", "));
   return {};
 }
 
 /// The images dockerup is responsible for: those its containers run, and those its specs name
 /// (it pulled them, or would have). A previous version becomes garbage only once it is recorded
 /// here while still in use, which happens in the run that created its container.
-void record_usage(ImageLedger& ledger, const RunResult& result) {
-  const ObservedState& observed = result.final_observed;
+void record_usage(ImageLedger& ledger, const GcRunFacts& run) {
   // Both looks: a container replaced in this run ran its old image only in the first one.
-  for (const auto* state : {&result.initial_observed, &observed})
-    for (const auto& container : state->containers)
+  for (const auto* containers : {&run.containers_before, &run.containers_after})
+    for (const auto& container : *containers)
       if (container.managed()) ledger.add(container.image_id);
-  for (const auto& spec : result.desired.specs)
-    if (auto id = find_image_id(spec.image, observed.images)) ledger.add(*id);
-  ledger.forget_missing(observed.images);
+  for (const auto& spec : run.specs)
+    if (auto id = find_image_id(spec.image, run.images_after)) ledger.add(*id);
+  ledger.forget_missing(run.images_after);
 }
 
 void save_quietly(ImageLedger& ledger) {
@@ -49,21 +46,21 @@ void save_quietly(ImageLedger& ledger) {
 
 }  // namespace
 
-GcReport collect_garbage(const Settings& settings, const RunResult& result, Engine& engine,
+GcReport collect_garbage(const Settings& settings, const GcRunFacts& run, Engine& engine,
                          const std::set<std::string>& keep_images) {
   GcReport report;
   report.dry_run = settings.dry_run;
-  if (std::string why = reason_to_skip(result); !why.empty()) {
+  if (std::string why = reason_to_skip(run); !why.empty()) {
     if (settings.gc != GcMode::Off) log_info("gc: skipped: {}", why);
     return report;
   }
 
   ImageLedger ledger = ImageLedger::load(settings.cache_dir);
-  record_usage(ledger, result);
+  record_usage(ledger, run);
 
-  GcInputs inputs{.containers = result.final_observed.containers,
-                  .images = result.final_observed.images,
-                  .specs = result.desired.specs,
+  GcInputs inputs{.containers = run.containers_after,
+                  .images = run.images_after,
+                  .specs = run.specs,
                   .mode = settings.gc,
                   .known_images = ledger.images(),
                   .keep_images = keep_images};

@@ -3,7 +3,6 @@
 #include "dockerup/labels.hpp"
 #include "dockerup/atomic_file.hpp"
 #include "dockerup/lkg.hpp"
-#include "dockerup/reconciler.hpp"
 
 #include "fake_engine.hpp"
 
@@ -51,16 +50,25 @@ ContainerSpec spec(std::string name, std::string image_ref) {
   return s;
 }
 
-/// What the reconciler returns after a complete run: the engine as it is now.
-RunResult finished_run(FakeEngine& engine, std::vector<ContainerSpec> specs) {
-  RunResult result;
-  result.observed = true;
-  result.final_observed_complete = true;
-  result.desired.specs = std::move(specs);
-  result.final_observed.containers = engine.list_containers();
-  result.final_observed.images = engine.list_images();
+/// What a run tells GC, owning the lists GcRunFacts refers to.
+struct FinishedRun {
+  bool complete = true;
+  std::set<std::string> failed_sources;
+  std::vector<ContainerSpec> specs;
+  std::vector<ContainerSummary> before, after;
+  std::vector<ImageSummary> images;
+
+  operator GcRunFacts() const { return {complete, failed_sources, specs, before, after, images}; }
+};
+
+/// A complete run: the engine as it is now.
+FinishedRun finished_run(FakeEngine& engine, std::vector<ContainerSpec> specs) {
+  FinishedRun run;
+  run.specs = std::move(specs);
+  run.after = engine.list_containers();
+  run.images = engine.list_images();
   engine.clear_calls();
-  return result;
+  return run;
 }
 
 Settings gc_settings(const TempDir& cache, GcMode mode = GcMode::On) {
@@ -88,7 +96,7 @@ struct UpdatedHost {
     engine.add_container(managed("web", "app:v1", "sha256:v2"));
   }
 
-  RunResult second_run() { return finished_run(engine, {spec("web", "app:v1")}); }
+  FinishedRun second_run() { return finished_run(engine, {spec("web", "app:v1")}); }
 };
 
 }  // namespace
@@ -224,11 +232,10 @@ TEST_CASE("collect_garbage with gc=off removes nothing but still keeps the ledge
 
 TEST_CASE("collect_garbage does nothing after a run that could not observe everything") {
   UpdatedHost host;
-  RunResult result = host.second_run();
-  SUBCASE("engine not observed") { result.observed = false; }
-  SUBCASE("last look failed") { result.final_observed_complete = false; }
+  FinishedRun result = host.second_run();
+  SUBCASE("engine not observed completely") { result.complete = false; }
   SUBCASE("a source could not be read") {
-    result.desired.failed_sources.insert("/etc/dockerup/containers.d/web.json");
+    result.failed_sources.insert("/etc/dockerup/containers.d/web.json");
   }
   Settings settings = gc_settings(host.cache, GcMode::Aggressive);
   GcReport report = collect_garbage(settings, result, host.engine, {});

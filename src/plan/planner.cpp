@@ -138,14 +138,14 @@ class Planner {
       if (best) {
         add(ActionType::Rename, spec.name,
             fmt::format("{} was left by an interrupted replacement; restoring its name", best->name),
-            nullptr, best->id);
+            &spec, best->id);
         existing = best;
       }
     }
     for (auto* c : leftovers)
       if (c != existing)
         add(ActionType::Remove, spec.name,
-            fmt::format("{} was left by an interrupted replacement", c->name), nullptr, c->id);
+            fmt::format("{} was left by an interrupted replacement", c->name), &spec, c->id);
     return existing;
   }
 

@@ -1,4 +1,8 @@
+// execute: runs a plan's actions as tasks on the scheduler (scheduler.hpp) over the plan's
+// dependency graph; perform: one action as one task, its failure turned into an Error value.
 #include "dockerup/executor.hpp"
+
+#include "scheduler.hpp"
 
 #include "dockerup/labels.hpp"
 #include "dockerup/log.hpp"
@@ -38,238 +42,59 @@ Executor::Executor(Engine& engine, ExecutorOptions options, ExecutorHooks hooks)
 }
 
 ExecutionReport Executor::execute(const Plan& plan) {
+  std::vector<std::optional<ActionOutcome>> outcomes(plan.actions.size());
+  // Each task writes only its own slot; the scheduler's lock orders those writes before the
+  // reads below.
+  auto schedule = run_scheduled(
+      action_graph(plan), options_.parallel,
+      [&](std::size_t i) { outcomes[i] = perform(plan.actions[i]); },
+      // Only before an action starts: one that has begun is always finished or rolled back.
+      [this] { return !hooks_.stop_requested(); });
+
   ExecutionReport report;
-  for (const auto& action : plan.actions) {
-    // Only between actions: a replacement that has begun is always finished or rolled back.
-    if (hooks_.stop_requested()) {
-      report.interrupted = true;
-      Logger::instance().log(LogLevel::Warning, {}, "stop requested: remaining actions skipped");
-      break;
-    }
-    auto context = LogContext{action.name, to_string(action.type)};
-    Logger::instance().log(LogLevel::Info, context,
-                           fmt::format("{} {}: {}{}", to_string(action.type), action.name,
-                                       action.reason,
-                                       action.image.empty() ? "" : " (image " + action.image + ")"));
-    ActionOutcome outcome{action, std::nullopt};
-    bool rolling = action.type == ActionType::Replace && action.spec->update.rolling;
-    try {
-      if (rolling && !halted_rolling_.empty())
-        fail("not started: rolling update halted because {}", halted_rolling_);
-      run(action);
-    } catch (const std::exception& e) {
-      outcome.error = Error{fmt::format("container {}", action.name),
-                            fmt::format("{} failed: {}", to_string(action.type), e.what())};
-      Logger::instance().log(LogLevel::Error, context, outcome.error->message);
-      // One rolling replacement failing stops the others of this run: the next may fail alike.
-      if (rolling && halted_rolling_.empty())
-        halted_rolling_ = fmt::format("{} failed: {}", action.name, e.what());
-    }
-    report.outcomes.push_back(std::move(outcome));
-  }
+  for (auto& outcome : outcomes)
+    if (outcome) report.outcomes.push_back(std::move(*outcome));
+  report.interrupted = schedule.stopped;
+  if (schedule.stopped)
+    Logger::instance().log(LogLevel::Warning, {},
+                           fmt::format("stop requested: {} remaining action(s) not started",
+                                       plan.actions.size() - report.outcomes.size()));
+  std::lock_guard lock(mutex_);
   report.handed_over_to = handed_over_to_;
   return report;
 }
 
-void Executor::run(const Action& action) {
-  switch (action.type) {
-    case ActionType::Remove: return remove(action);
-    case ActionType::Pull:
-      return engine_.pull(action.image, options_.auth ? options_.auth->for_image(action.image) : nullptr);
-    case ActionType::Create: return create(action);
-    case ActionType::Start: return engine_.start(action.container_id);
-    case ActionType::Replace: return replace(action);
-    case ActionType::Rename: return engine_.rename(action.container_id, action.name);
-  }
-}
-
-void Executor::remove(const Action& action) {
-  engine_.stop(action.container_id, options_.stop_timeout);
-  engine_.remove(action.container_id, options_.remove_volumes);
-}
-
-void Executor::create(const Action& action) {
-  auto id = engine_.create(
-      {action.spec->name, *action.spec, managed_labels(*action.spec, action.managed_value)});
-  engine_.start(id);
-}
-
-std::string Executor::create_and_start(const ContainerSpec& spec, const std::string& docker_name,
-                                       std::string_view managed_value) {
-  auto id = engine_.create({docker_name, spec, managed_labels(spec, managed_value)});
+ActionOutcome Executor::perform(const Action& action) {
+  auto context = LogContext{action.name, to_string(action.type)};
+  Logger::instance().log(LogLevel::Info, context,
+                         fmt::format("{} {}: {}{}", to_string(action.type), action.name,
+                                     action.reason,
+                                     action.image.empty() ? "" : " (image " + action.image + ")"));
+  ActionOutcome outcome{action, std::nullopt};
+  bool rolling = action.type == ActionType::Replace && action.spec->update.rolling;
   try {
-    engine_.start(id);
-    if (spec.update.rolling)
-      prove_healthy(id);
-    else
-      prove_running(id, options_.start_wait);
-  } catch (...) {
-    // Never leave a half-made replacement behind: the caller restores the previous one.
-    try {
-      engine_.remove(id, true);
-    } catch (const std::exception& e) {
-      log_warning("could not remove failed container {}: {}", docker_name, e.what());
+    // Rolling replacements run one after the other (action_graph), so this sees the halt of
+    // every rolling replacement before it.
+    if (rolling) {
+      std::lock_guard lock(mutex_);
+      if (!halted_rolling_.empty())
+        fail("not started: rolling update halted because {}", halted_rolling_);
     }
-    throw;
-  }
-  return id;
-}
-
-/// A new container counts as started when it is still running after `wait_seconds`, or when it
-/// is a one-shot container (restart "no") that already finished with exit code 0.
-void Executor::prove_running(const std::string& id, int wait_seconds) {
-  if (wait_seconds > 0) hooks_.sleep(wait_seconds);
-  auto details = engine_.inspect_container(id);
-  // A restart count above zero means it already died at least once: a crash loop caught while it
-  // happens to be up would otherwise pass a single look.
-  if (details.restart_count == 0) {
-    if (details.running && !details.restarting) return;
-    if (!details.running && details.exit_code == 0) return;
-  }
-  std::string why = details.restart_count > 0
-                        ? fmt::format("restarted {} time(s) (last exit code {})",
-                                      details.restart_count, details.exit_code)
-                    : details.restarting ? "keeps restarting"
-                                         : fmt::format("exited with code {}", details.exit_code);
-  if (!details.error.empty()) why += fmt::format(" ({})", details.error);
-  fail("the new container {} within {} s", why, wait_seconds);
-}
-
-/// Rolling replacements must be healthy before the next one starts: Docker's HEALTHCHECK status
-/// when the image has one, otherwise still running after rolling_wait seconds.
-void Executor::prove_healthy(const std::string& id) {
-  auto details = engine_.inspect_container(id);
-  if (details.health.empty()) return prove_running(id, options_.rolling_wait);
-  for (int waited = 0;; ++waited) {
-    if (!details.running || details.restarting || details.restart_count > 0)
-      fail("the new container stopped before it became healthy (exit code {})", details.exit_code);
-    if (details.health == "healthy") return;
-    if (details.health == "unhealthy") fail("the new container's health check reports unhealthy");
-    if (waited >= options_.health_timeout)
-      fail("the new container was not healthy after {} s (health: {})", options_.health_timeout,
-           details.health);
-    hooks_.sleep(1);
-    details = engine_.inspect_container(id);
-  }
-}
-
-void Executor::stop_quietly(const std::string& id) {
-  try {
-    engine_.stop(id, options_.stop_timeout);
+    run(action);
   } catch (const std::exception& e) {
-    log_warning("could not stop {}: {}", id, e.what());
+    outcome.error = Error{fmt::format("container {}", action.name),
+                          fmt::format("{} failed: {}", to_string(action.type), e.what())};
+    Logger::instance().log(LogLevel::Error, context, outcome.error->message);
+    // One rolling replacement failing stops the others of this run: the next may fail alike.
+    std::lock_guard lock(mutex_);
+    if (rolling && halted_rolling_.empty())
+      halted_rolling_ = fmt::format("{} failed: {}", action.name, e.what());
+  } catch (...) {  // a task must not throw: it would end the whole process
+    outcome.error = Error{fmt::format("container {}", action.name),
+                          fmt::format("{} failed: unknown error", to_string(action.type))};
+    Logger::instance().log(LogLevel::Error, context, outcome.error->message);
   }
-}
-
-void Executor::replace(const Action& action) {
-  const auto& spec = *action.spec;
-  if (!options_.self_id.empty() && action.container_id == options_.self_id)
-    return replace_self(action);
-  if (spec.update.eager && !has_fixed_host_port(spec)) return replace_eager(action);
-  if (spec.update.eager)
-    Logger::instance().log(LogLevel::Info, {spec.name, "replace"},
-                           "eager update impossible: a fixed hostPort cannot be bound twice; "
-                           "stopping the old container first");
-  replace_default(action);
-}
-
-/// Default order: stop the old container and put it aside under a temporary name, start the new
-/// one under the declared name, and remove the old one only once the new one is proven. Any
-/// failure puts the old one back under its name, running again if it was running.
-void Executor::replace_default(const Action& action) {
-  const auto& spec = *action.spec;
-  const std::string& old_id = action.container_id;
-  const std::string aside = spec.name + std::string(labels::old_suffix);
-  bool was_running = engine_.inspect_container(old_id).running;
-
-  engine_.stop(old_id, options_.stop_timeout);
-  try {
-    engine_.rename(old_id, aside);
-  } catch (...) {
-    if (was_running) engine_.start(old_id);
-    throw;
-  }
-  try {
-    create_and_start(spec, spec.name, action.managed_value);
-  } catch (const std::exception& e) {
-    std::string restored = "the previous container was restored";
-    try {
-      engine_.rename(old_id, spec.name);
-      if (was_running) engine_.start(old_id);
-    } catch (const std::exception& again) {
-      restored = fmt::format("restoring the previous container failed too ({}); the next run "
-                             "repairs it", again.what());
-    }
-    fail("{}; {}", e.what(), restored);
-  }
-  engine_.remove(old_id, options_.remove_volumes);
-}
-
-/// Eager order: the new container starts under a temporary name while the old one still serves;
-/// only when the new one is proven is the old one stopped and removed and the new one renamed.
-void Executor::replace_eager(const Action& action) {
-  const auto& spec = *action.spec;
-  const std::string temporary = spec.name + std::string(labels::new_suffix);
-  std::string new_id;
-  try {
-    new_id = create_and_start(spec, temporary, action.managed_value);
-  } catch (const std::exception& e) {
-    fail("{}; the running container was left untouched", e.what());
-  }
-  try {
-    engine_.stop(action.container_id, options_.stop_timeout);
-  } catch (const std::exception& e) {
-    // The old one may still run: two running copies must not outlive the run, and the old one
-    // is the proven one, so the new one goes.
-    stop_quietly(new_id);
-    engine_.remove(new_id, true);
-    fail("stopping the old container failed: {}; the new one was removed", e.what());
-  }
-  try {
-    engine_.remove(action.container_id, options_.remove_volumes);
-  } catch (const std::exception& e) {
-    // The old one is stopped and the new one serves: keep the new one, put the old one aside
-    // (the next run removes it as a leftover).
-    engine_.rename(action.container_id, spec.name + std::string(labels::old_suffix));
-    engine_.rename(new_id, spec.name);
-    fail("removing the old container failed: {}; it was put aside and the new one runs",
-         e.what());
-  }
-  engine_.rename(new_id, spec.name);
-}
-
-/// Self-update. Stopping our own container would kill us between two steps, so the old instance
-/// never stops itself: it starts the new container under the temporary name, proves it, steps
-/// aside (renames itself to the ".dockerup-old" name) and gives the declared name to the new one.
-/// The new instance waits for the run lock; once we release it, its first run finds us as a
-/// leftover and stops and removes us through the API (so no restart policy brings us back).
-void Executor::replace_self(const Action& action) {
-  const auto& spec = *action.spec;
-  if (!spec.update.eager)
-    Logger::instance().log(LogLevel::Warning, {spec.name, "replace"},
-                           "dockerup's own container is always replaced eagerly: it cannot stop "
-                           "itself first");
-  const std::string temporary = spec.name + std::string(labels::new_suffix);
-  std::string new_id;
-  try {
-    new_id = create_and_start(spec, temporary, action.managed_value);
-  } catch (const std::exception& e) {
-    fail("{}; this dockerup keeps running", e.what());
-  }
-  const std::string aside = spec.name + std::string(labels::old_suffix);
-  engine_.rename(action.container_id, aside);
-  try {
-    engine_.rename(new_id, spec.name);
-  } catch (...) {
-    engine_.rename(action.container_id, spec.name);
-    stop_quietly(new_id);
-    engine_.remove(new_id, true);
-    throw;
-  }
-  handed_over_to_ = new_id;
-  Logger::instance().log(LogLevel::Info, {spec.name, "replace"},
-                         fmt::format("handing over to the new dockerup container {}",
-                                     new_id.substr(0, 12)));
+  return outcome;
 }
 
 }  // namespace dockerup

@@ -22,7 +22,7 @@ ContainerSpec web_spec(const std::string& image = "app:v2") {
 struct Fixture {
   FakeEngine engine;
   std::vector<int> slept;
-  Executor executor{engine, ExecutorOptions{10, 2, 7, 5, true, ""},
+  Executor executor{engine, ExecutorOptions{10, 2, 7, 5, true, "", nullptr, 1},
                     ExecutorHooks{[this](int s) { slept.push_back(s); }, [] { return false; }}};
 
   Fixture() {

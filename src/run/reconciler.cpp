@@ -1,19 +1,169 @@
+// reconcile_once: one run as named phases, in this order:
+//   load sources -> observe -> refresh images -> history and holds -> plan -> execute -> verify
+//   -> record history -> collect garbage.
+// Each phase takes what it reads as parameters and returns what it produces. A phase that fails
+// adds an Error with context ("docker", "history", "gc") to the run instead of throwing, so one
+// broken step never ends the run (or the server) with an exception.
 #include "dockerup/reconciler.hpp"
 
 #include "dockerup/history.hpp"
-#include "dockerup/image_ref.hpp"
-#include "dockerup/self_container.hpp"
 #include "dockerup/log.hpp"
+#include "dockerup/self_container.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <set>
 
 namespace dockerup {
 namespace {
+
+/// How many image references are checked or pulled at once (never more than `parallel`).
+constexpr int kPullsAtOnce = 4;
+
+void append(Errors& to, const Errors& from) { to.insert(to.end(), from.begin(), from.end()); }
+
+/// Runs one step of a phase; its exception becomes the error "<what>: <why><consequence>" of
+/// the run at `where`. Returns whether the step completed.
+template <typename Step>
+bool guarded(Errors& errors, std::string_view where, std::string_view what, Step&& step,
+             std::string_view consequence = {}) {
+  std::string why;
+  try {
+    step();
+    return true;
+  } catch (const std::exception& e) {
+    why = e.what();
+  } catch (...) {
+    why = "unknown error";
+  }
+  errors.push_back({std::string(where), fmt::format("{}: {}{}", what, why, consequence)});
+  return false;
+}
+
+std::int64_t now_of(const RunContext& context) {
+  if (context.now) return context.now();
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// ---- Phase 0: load sources -------------------------------------------------------------------
+
+/// The declared state; user-data may change this run's `settings`. nullopt when loading itself
+/// broke: then nothing is known, so nothing may be decided.
+std::optional<DesiredState> load_sources(Settings& settings, const DesiredStateLoader& load,
+                                         Errors& errors) {
+  std::optional<DesiredState> desired;
+  if (!guarded(errors, "sources", "cannot load the declared containers",
+               [&] { desired = load(settings); }, "; nothing was changed"))
+    return std::nullopt;
+  append(errors, desired->errors);
+  return desired;
+}
+
+// ---- Phase 1: observe ------------------------------------------------------------------------
+
+/// Every container and image. nullopt when the engine cannot be listed: without a complete view
+/// any decision could remove or duplicate containers.
+std::optional<ObservedState> observe(Engine& engine, Errors& errors, std::string_view what,
+                                     std::string_view consequence) {
+  ObservedState observed;
+  if (!guarded(errors, "docker", what, [&] {
+        observed.containers = engine.list_containers();
+        observed.images = engine.list_images();
+        attach_image_labels(observed);
+      }, consequence))
+    return std::nullopt;
+  return observed;
+}
+
+// ---- Phase 2: refresh images -----------------------------------------------------------------
+
+/// This run's registry credential lookup (null: anonymous). Each run makes a new one, so a
+/// rotated token or password is picked up.
+std::unique_ptr<RegistryAuthSource> make_auth(const Settings& settings, RunContext& context,
+                                              Errors& errors) {
+  std::unique_ptr<RegistryAuthSource> auth;
+  if (context.make_auth)
+    guarded(errors, "registry", "cannot set up registry credentials (pulling anonymously)",
+            [&] { auth = context.make_auth(settings); });
+  return auth;
+}
+
+/// Pulls what is missing (and, with pull on, what moved in its registry), then lists the images
+/// again if any changed. Returns the pull errors for the planner; nullopt when the images
+/// cannot be listed again (nothing may be decided then).
+std::optional<std::map<std::string, std::string>> refresh(const Settings& settings,
+                                                          const std::vector<ContainerSpec>& specs,
+                                                          Engine& engine, RegistryAuthSource* auth,
+                                                          ObservedState& observed,
+                                                          Errors& errors) {
+  ImageRefresh refresh = refresh_images(specs, observed.images, settings.pull,
+                                        std::min(kPullsAtOnce, settings.parallel), engine, auth);
+  if (refresh.pulled && !guarded(errors, "docker", "cannot list images after pulling", [&] {
+        observed.images = engine.list_images();
+        attach_image_labels(observed);
+      }, "; nothing was changed"))
+    return std::nullopt;
+  return refresh.errors;
+}
+
+// ---- Phase 3: history and holds --------------------------------------------------------------
+
+/// Crash-loop rollbacks are requested, then rollbacks and holds replace declared specs in
+/// `desired`. Returns the names rolled back this run. A broken history is an error; the run goes
+/// on with the specs as declared.
+std::set<std::string> history_and_holds(const Settings& settings, const ObservedState& observed,
+                                        RunContext& context, DesiredState& desired,
+                                        Errors& errors) {
+  std::set<std::string> rolled_back;
+  if (!context.history) return rolled_back;
+  guarded(errors, "history", "cannot apply rollbacks and holds", [&] {
+    if (!settings.dry_run)
+      request_crash_loop_rollbacks(observed.containers, *context.history, context.engine,
+                                   settings.crashloop_restarts,
+                                   60 + std::int64_t{settings.interval}, now_of(context));
+    rolled_back = apply_history(desired, observed.images, *context.history);
+  });
+  return rolled_back;
+}
+
+// ---- Phase 4: plan ---------------------------------------------------------------------------
+
+PlanOptions plan_options(const Settings& settings, std::map<std::string, std::string> pull_errors,
+                         std::set<std::string> moved_images, const std::string& self_id) {
+  PlanOptions options;
+  options.exclusive = settings.exclusive;
+  options.pulls_attempted = !settings.dry_run;
+  options.pull_errors = std::move(pull_errors);
+  options.moved_images = std::move(moved_images);
+  if (!self_id.empty()) options.never_remove.insert(self_id);
+  return options;
+}
+
+// ---- Phase 5: execute ------------------------------------------------------------------------
+
+ExecutionReport execute(const Settings& settings, const Plan& plan, const std::string& self_id,
+                        RegistryAuthSource* auth, RunContext& context) {
+  const ExecutorOptions options{.stop_timeout = settings.stop_timeout,
+                                .start_wait = settings.start_wait,
+                                .rolling_wait = settings.rolling_wait,
+                                .health_timeout = settings.health_timeout,
+                                .remove_volumes = !settings.gc_keep_volumes,
+                                .self_id = self_id,
+                                .auth = auth,
+                                .parallel = settings.parallel};
+  Executor executor(context.engine, options, context.hooks);
+  return executor.execute(plan);
+}
+
+// ---- Phase 6: verify -------------------------------------------------------------------------
 
 /// Every declared container runs (or, for a one-shot with restart "no", finished with 0).
 Errors verify_declared(const std::vector<ContainerSpec>& specs,
@@ -36,8 +186,6 @@ Errors verify_declared(const std::vector<ContainerSpec>& specs,
   }
   return errors;
 }
-
-void append(Errors& to, const Errors& from) { to.insert(to.end(), from.begin(), from.end()); }
 
 /// Containers this run created or started are inspected once more: a crash loop that happens to
 /// be up in the listing shows in its restart count. Only those, so a no-op run inspects nothing.
@@ -65,143 +213,136 @@ Errors verify_started(const ExecutionReport& report, const std::vector<Container
   return errors;
 }
 
-std::int64_t now_of(const RunContext& context) {
-  if (context.now) return context.now();
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+struct Verified {
+  ObservedState final;    ///< the engine at the end of the run
+  bool current = true;    ///< `final` was looked at after the last action (history may use it)
+  bool complete = true;   ///< ... and the run was not interrupted (GC may use it)
+};
+
+/// Looks at the engine again (a no-op run already saw that everything runs) once new containers
+/// had start_wait seconds to fail, and checks every declared container that has no error yet.
+/// A run stopped by a signal only looks, without waiting and without a verdict.
+Verified verify(const Settings& settings, const DesiredState& desired, const Plan& plan,
+                const ExecutionReport& report, const ObservedState& before, RunContext& context,
+                Errors& errors) {
+  Verified verified{before, true, !report.interrupted};
+  if (!plan.actions.empty()) {
+    bool started = std::any_of(plan.actions.begin(), plan.actions.end(), [](const Action& a) {
+      return a.type == ActionType::Create || a.type == ActionType::Start;
+    });
+    if (started && !report.interrupted && settings.start_wait > 0 && context.hooks.sleep)
+      context.hooks.sleep(settings.start_wait);
+    auto again = observe(context.engine, errors, "cannot verify the result", "");
+    if (!again) return {before, false, false};
+    verified.final = std::move(*again);
+  }
+  if (report.interrupted) return verified;
+  // Specs with an error were reported already; verify only the ones acted on or kept.
+  std::set<std::string> reported;
+  for (const auto& error : errors) reported.insert(error.where);
+  std::vector<ContainerSpec> to_verify;
+  for (const auto& spec : desired.specs)
+    if (!reported.count(fmt::format("container {}", spec.name))) to_verify.push_back(spec);
+  append(errors, verify_declared(to_verify, verified.final.containers));
+  append(errors, verify_started(report, verified.final.containers, context.engine));
+  return verified;
+}
+
+// ---- Phase 7: record history -----------------------------------------------------------------
+
+void record(const std::vector<ContainerSpec>& declared, const std::set<std::string>& rolled_back,
+            const ObservedState& before, const ExecutionReport& report,
+            const ObservedState& after, RunContext& context, Errors& errors) {
+  if (!context.history) return;
+  guarded(errors, "history", "cannot record what runs now (rollback may miss this version)", [&] {
+    record_history(*context.history, declared, rolled_back, before, report, after,
+                   now_of(context));
+  });
+}
+
+// ---- Phase 8: collect garbage ----------------------------------------------------------------
+
+/// GC checks its own preconditions (complete looks, every source read, gc=off); images it cannot
+/// remove are warnings in its report. Only a failure of GC itself is an error of the run.
+GcReport collect(const Settings& settings, const GcRunFacts& facts,
+                 const std::vector<ContainerSpec>& declared, RunContext& context, Errors& errors) {
+  GcReport report;
+  report.dry_run = settings.dry_run;
+  guarded(errors, "gc", "garbage collection failed", [&] {
+    // Images GC keeps for rollback, asked after this run's history is recorded.
+    auto keep = context.history ? context.history->kept_images(declared) : std::set<std::string>{};
+    report = collect_garbage(settings, facts, context.engine, keep);
+  });
+  return report;
+}
+
+RunResult finished(RunResult result) {
+  result.exit_code = result.errors.empty() ? 0 : 1;
+  return result;
 }
 
 }  // namespace
 
 RunResult reconcile_once(Settings settings, RunContext& context) {
   RunResult result;
-  result.desired = context.load_desired(settings);
-  result.interval = settings.interval;  // user-data may have set it
-  DesiredState& desired = result.desired;
-  const std::vector<ContainerSpec> declared = desired.specs;  // before rollbacks and holds
-  append(result.errors, desired.errors);
+  Errors& errors = result.errors;
 
-  ObservedState observed;
-  try {
-    observed.containers = context.engine.list_containers();
-    observed.images = context.engine.list_images();
-    attach_image_labels(observed);
-  } catch (const std::exception& e) {
-    // Without a complete view, any decision could remove or duplicate containers: do nothing.
-    result.errors.push_back({"docker", fmt::format("cannot observe the engine: {}; nothing was "
-                                                   "changed", e.what())});
-    result.exit_code = 1;
-    return result;
-  }
+  auto desired = load_sources(settings, context.load_desired, errors);
+  if (!desired) return finished(std::move(result));
+  result.desired = std::move(*desired);
+  result.interval = settings.interval;  // user-data may have set it
+  const std::vector<ContainerSpec> declared = result.desired.specs;  // before rollbacks, holds
+
+  auto observed =
+      observe(context.engine, errors, "cannot observe the engine", "; nothing was changed");
+  if (!observed) return finished(std::move(result));
   result.observed = true;
 
-  PlanOptions options;
-  options.exclusive = settings.exclusive;
-  options.pulls_attempted = !settings.dry_run;
   // This run's credential lookup: each registry is asked at most once per run.
-  std::unique_ptr<RegistryAuthSource> auth = context.make_auth ? context.make_auth(settings) : nullptr;
-  if (settings.dry_run)
-    options.moved_images =
-        moved_images(desired.specs, observed.images, settings.pull, context.engine, auth.get());
-  if (!settings.dry_run) {
-    bool pulled = false;
-    options.pull_errors = refresh_images(desired.specs, observed.images, settings.pull,
-                                         context.engine, pulled, auth.get());
-    if (pulled) {
-      try {
-        observed.images = context.engine.list_images();
-        attach_image_labels(observed);
-      } catch (const std::exception& e) {
-        result.errors.push_back({"docker", fmt::format("cannot list images after pulling: {}; "
-                                                       "nothing was changed", e.what())});
-        result.exit_code = 1;
-        return result;
-      }
-    }
+  auto auth = make_auth(settings, context, errors);
+  std::map<std::string, std::string> pull_errors;
+  std::set<std::string> moved;
+  if (settings.dry_run) {  // a dry run pulls nothing: the plan shows the pulls instead
+    moved = moved_images(result.desired.specs, observed->images, settings.pull, context.engine,
+                         auth.get());
+  } else {
+    auto refreshed = refresh(settings, result.desired.specs, context.engine, auth.get(),
+                             *observed, errors);
+    if (!refreshed) return finished(std::move(result));
+    pull_errors = std::move(*refreshed);
   }
 
-  std::set<std::string> rolled_back;
-  if (context.history) {
-    if (!settings.dry_run)
-      request_crash_loop_rollbacks(observed.containers, *context.history, context.engine,
-                                   settings.crashloop_restarts,
-                                   60 + std::int64_t{settings.interval},
-                                   now_of(context));
-    rolled_back = apply_history(desired, observed.images, *context.history);
-  }
-
-  result.initial_observed = observed;
-  // Images GC keeps for rollback; asked after this run's history is recorded.
-  auto kept_images = [&] {
-    return context.history ? context.history->kept_images(declared) : std::set<std::string>{};
-  };
+  auto rolled_back = history_and_holds(settings, *observed, context, result.desired, errors);
+  result.initial_observed = *observed;
 
   const std::string self_id =
-      context.detect_self ? detect_self_container(observed.containers).value_or("") : "";
-  if (!self_id.empty()) options.never_remove.insert(self_id);
+      context.detect_self ? detect_self_container(observed->containers).value_or("") : "";
+  result.plan = make_plan(result.desired, *observed,
+                          plan_options(settings, std::move(pull_errors), std::move(moved), self_id));
+  append(errors, result.plan.errors);
 
-  result.plan = make_plan(desired, observed, options);
-  append(result.errors, result.plan.errors);
-  if (settings.dry_run) {
-    result.final_observed = observed;
-    result.final_observed_complete = true;
-    result.gc = collect_garbage(settings, result, context.engine, kept_images());
-    result.exit_code = result.errors.empty() ? 0 : 1;
-    return result;
+  Verified verified{*observed};
+  if (!settings.dry_run) {
+    result.report = execute(settings, result.plan, self_id, auth.get(), context);
+    for (const auto& outcome : result.report.outcomes)
+      if (outcome.error) errors.push_back(*outcome.error);
+    verified = verify(settings, result.desired, result.plan, result.report, *observed, context,
+                      errors);
+    if (verified.current)
+      record(declared, rolled_back, result.initial_observed, result.report, verified.final,
+             context, errors);
   }
+  result.final_observed = verified.final;
+  result.final_observed_complete = verified.complete;
 
-  const ExecutorOptions executor_options{.stop_timeout = settings.stop_timeout,
-                                         .start_wait = settings.start_wait,
-                                         .rolling_wait = settings.rolling_wait,
-                                         .health_timeout = settings.health_timeout,
-                                         .remove_volumes = !settings.gc_keep_volumes,
-                                         .self_id = self_id,
-                                         .auth = auth.get()};
-  Executor executor(context.engine, executor_options, context.hooks);
-  result.report = executor.execute(result.plan);
-  for (const auto& outcome : result.report.outcomes)
-    if (outcome.error) result.errors.push_back(*outcome.error);
-
-  // A no-op run already saw that everything runs; otherwise look again once the new containers
-  // had start_wait seconds to fail.
-  if (!result.plan.actions.empty() && !result.report.interrupted) {
-    bool created = false;
-    for (const auto& action : result.plan.actions)
-      created = created || action.type == ActionType::Create || action.type == ActionType::Start;
-    if (created && settings.start_wait > 0 && context.hooks.sleep) context.hooks.sleep(settings.start_wait);
-    try {
-      observed.containers = context.engine.list_containers();
-      observed.images = context.engine.list_images();
-      attach_image_labels(observed);
-    } catch (const std::exception& e) {
-      result.errors.push_back({"docker", fmt::format("cannot verify the result: {}", e.what())});
-      result.final_observed = observed;
-      result.exit_code = 1;
-      return result;
-    }
-  }
-  result.final_observed = observed;
-  result.final_observed_complete = !result.report.interrupted;
-  if (context.history)
-    record_history(*context.history, declared, rolled_back, result.initial_observed, result.report, observed,
-                   now_of(context));
-  // GC checks its own preconditions (complete observation, every source read, gc=off); its
-  // failures are warnings and never change the exit status.
-  result.gc = collect_garbage(settings, result, context.engine, kept_images());
-  // Specs with a plan error were reported already; verify only the ones that were acted on or kept.
-  std::set<std::string> reported;
-  for (const auto& error : result.errors) reported.insert(error.where);
-  std::vector<ContainerSpec> to_verify;
-  for (const auto& spec : desired.specs)
-    if (!reported.count(fmt::format("container {}", spec.name))) to_verify.push_back(spec);
-  if (!result.report.interrupted) {
-    append(result.errors, verify_declared(to_verify, observed.containers));
-    append(result.errors, verify_started(result.report, observed.containers, context.engine));
-  }
-
-  result.exit_code = result.errors.empty() ? 0 : 1;
-  return result;
+  GcRunFacts facts{result.observed && result.final_observed_complete,
+                   result.desired.failed_sources,
+                   result.desired.specs,
+                   result.initial_observed.containers,
+                   result.final_observed.containers,
+                   result.final_observed.images};
+  result.gc = collect(settings, facts, declared, context, errors);
+  return finished(std::move(result));
 }
 
 }  // namespace dockerup

@@ -1,11 +1,16 @@
 // The pull phase before planning. It runs before the planner because the planner must see the
-// image a tag points to *now* to decide whether a container is out of date.
+// image a tag points to *now* to decide whether a container is out of date. Each distinct
+// reference is checked once per run, several at a time.
 #include "dockerup/image_ref.hpp"
 #include "dockerup/log.hpp"
 #include "dockerup/reconciler.hpp"
 
+#include "scheduler.hpp"
+
 #include <algorithm>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <set>
 
 namespace dockerup {
@@ -40,6 +45,55 @@ const ImageSummary* local_image(const std::string& reference,
   return nullptr;
 }
 
+struct RefreshOutcome {
+  bool pulled = false;
+  std::optional<std::string> error;
+};
+
+/// The credentials for one image. The lookup is shared by the tasks and caches per registry, so
+/// one lookup at a time.
+struct Credentials {
+  RegistryAuthSource* source;
+  std::mutex mutex;
+
+  const RegistryAuth* for_image(const std::string& reference) {
+    if (!source) return nullptr;
+    std::lock_guard lock(mutex);
+    return source->for_image(reference);
+  }
+};
+
+/// One image reference: nothing when it is present and not to be updated; else a digest check
+/// and, when the registry serves something else, a pull. Never throws.
+RefreshOutcome refresh_one(const std::string& reference, bool update,
+                           const std::vector<ImageSummary>& images, Engine& engine,
+                           Credentials& auth) {
+  const ImageSummary* local = local_image(reference, images);
+  if (local && !update) return {};
+  if (reference.starts_with("sha256:")) {  // an image ID: no registry knows it by that name
+    if (!local) return {false, "no local image has this ID"};
+    return {};
+  }
+  try {
+    // Looked up inside the try: a helper that fails is this image's error, like a failed pull.
+    const RegistryAuth* credentials = auth.for_image(reference);
+    if (local && registry_matches_local(reference, *local, engine, credentials)) {
+      log_debug("image {} is up to date ({})", reference, local->id);
+      return {};
+    }
+    log_info("pulling {}{}", reference, local ? " (checking for a new image)" : "");
+    engine.pull(reference, credentials);
+    return {true, std::nullopt};
+  } catch (const std::exception& e) {
+    if (local)
+      log_warning("could not check {} for a new image: {}; keeping the local image {}",
+                  reference, e.what(), local->id);
+    else
+      log_error("could not pull {}: {}", reference, e.what());
+    return {false, e.what()};
+  }
+}
+
 }  // namespace
 
 std::set<std::string> moved_images(const std::vector<ContainerSpec>& specs,
@@ -64,44 +118,32 @@ std::set<std::string> moved_images(const std::vector<ContainerSpec>& specs,
   return moved;
 }
 
-std::map<std::string, std::string> refresh_images(const std::vector<ContainerSpec>& specs,
-                                                  const std::vector<ImageSummary>& images,
-                                                  bool pull_enabled, Engine& engine,
-                                                  bool& pulled, RegistryAuthSource* auth) {
+ImageRefresh refresh_images(const std::vector<ContainerSpec>& specs,
+                            const std::vector<ImageSummary>& images, bool pull_enabled,
+                            int at_once, Engine& engine, RegistryAuthSource* auth) {
   // One decision per image reference: pull it when any spec using it wants updates.
   std::map<std::string, bool> wants_update;
   for (const auto& spec : specs)
     wants_update[spec.image] = wants_update[spec.image] || (pull_enabled && spec.update.pull);
+  std::vector<std::pair<std::string, bool>> references(wants_update.begin(), wants_update.end());
 
-  std::map<std::string, std::string> errors;
-  pulled = false;
-  for (const auto& [reference, update] : wants_update) {
-    const ImageSummary* local = local_image(reference, images);
-    if (local && !update) continue;
-    if (reference.starts_with("sha256:")) {  // an image ID: no registry knows it by that name
-      if (!local) errors[reference] = "no local image has this ID";
-      continue;
-    }
-    try {
-      // Looked up inside the try: a helper that fails is this image's error, like a failed pull.
-      const RegistryAuth* credentials = auth ? auth->for_image(reference) : nullptr;
-      if (local && registry_matches_local(reference, *local, engine, credentials)) {
-        log_debug("image {} is up to date ({})", reference, local->id);
-        continue;
-      }
-      log_info("pulling {}{}", reference, local ? " (checking for a new image)" : "");
-      engine.pull(reference, credentials);
-      pulled = true;
-    } catch (const std::exception& e) {
-      errors[reference] = e.what();
-      if (local)
-        log_warning("could not check {} for a new image: {}; keeping the local image {}",
-                    reference, e.what(), local->id);
-      else
-        log_error("could not pull {}: {}", reference, e.what());
-    }
+  // Each reference is one task (a digest check, maybe a pull); they share nothing but the engine,
+  // so they run at the same time, each writing only its own slot.
+  std::vector<RefreshOutcome> outcomes(references.size());
+  Credentials credentials{auth, {}};
+  run_scheduled(std::vector<std::vector<std::size_t>>(references.size()), at_once,
+                [&](std::size_t i) {
+                  outcomes[i] = refresh_one(references[i].first, references[i].second, images,
+                                            engine, credentials);
+                },
+                [] { return true; });
+
+  ImageRefresh refresh;
+  for (std::size_t i = 0; i < references.size(); ++i) {
+    refresh.pulled = refresh.pulled || outcomes[i].pulled;
+    if (outcomes[i].error) refresh.errors[references[i].first] = *outcomes[i].error;
   }
-  return errors;
+  return refresh;
 }
 
 }  // namespace dockerup

@@ -83,7 +83,9 @@ void Logger::log(LogLevel level, LogContext context, std::string_view message) {
       line += fmt::format(" [{}]", escape_control(context.container));
     line += fmt::format(" {}", escape_control(message));
   }
-  static std::mutex mutex;  // the metrics thread may log too
+  // The line is built before the lock and written in one call under it, so lines of the
+  // executor's tasks (and the metrics thread) never mix.
+  static std::mutex mutex;
   std::lock_guard lock(mutex);
   std::fprintf(stderr, "%s\n", line.c_str());
   std::fflush(stderr);

@@ -5,10 +5,17 @@
 #include "dockerup/image_ref.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 namespace dockerup::testing {
 
 std::string FakeEngine::add_image(const std::string& tag, const std::string& id) {
+  Lock lock(mutex_);
+  add_image_locked(tag, id);
+  return id;
+}
+
+void FakeEngine::add_image_locked(const std::string& tag, const std::string& id) {
   for (auto& image : images_) std::erase(image.tags, tag);  // a tag names one image at a time
   auto it = std::find_if(images_.begin(), images_.end(), [&](auto& i) { return i.id == id; });
   if (it == images_.end()) {
@@ -16,7 +23,6 @@ std::string FakeEngine::add_image(const std::string& tag, const std::string& id)
   } else {
     it->tags.push_back(tag);
   }
-  return id;
 }
 
 void FakeEngine::label_image(const std::string& id, const Labels& labels) {
@@ -38,10 +44,12 @@ Labels with_image_labels(const std::vector<ImageSummary>& images, const std::str
 }  // namespace
 
 void FakeEngine::add_registry_image(const std::string& reference, const std::string& id) {
+  Lock lock(mutex_);
   registry_[reference] = id;
 }
 
 std::string FakeEngine::add_container(ContainerSummary summary) {
+  Lock lock(mutex_);
   if (summary.id.empty()) summary.id = "hand" + std::to_string(next_id_++);
   if (summary.created == 0) summary.created = clock_++;
   summary.labels = with_image_labels(images_, summary.image_id, summary.labels);
@@ -50,22 +58,27 @@ std::string FakeEngine::add_container(ContainerSummary summary) {
 }
 
 void FakeEngine::fail_on(const std::string& prefix, const std::string& message) {
+  Lock lock(mutex_);
   failures_[prefix] = message;
 }
 
 void FakeEngine::exits_on_start(const std::string& image_reference, int code) {
+  Lock lock(mutex_);
   exit_codes_[image_reference] = code;
 }
 
 void FakeEngine::crash_loops(const std::string& image_reference, int restarts) {
+  Lock lock(mutex_);
   restarts_[image_reference] = restarts;
 }
 
 void FakeEngine::health_of(const std::string& image_reference, const std::string& health) {
+  Lock lock(mutex_);
   health_[image_reference] = health;
 }
 
 std::vector<std::string> FakeEngine::mutations() const {
+  Lock lock(mutex_);
   std::vector<std::string> result;
   for (const auto& call : calls_)
     if (!call.starts_with("list_") && !call.starts_with("inspect") &&
@@ -75,20 +88,70 @@ std::vector<std::string> FakeEngine::mutations() const {
 }
 
 const ContainerSummary* FakeEngine::container(const std::string& name) const {
+  Lock lock(mutex_);
+  return find_by_name(name);
+}
+
+const ContainerSummary* FakeEngine::find_by_name(const std::string& name) const {
   for (const auto& c : containers_)
     if (c.name == name) return &c;
   return nullptr;
 }
 
-std::vector<ContainerSummary> FakeEngine::containers() const { return containers_; }
+std::vector<ContainerSummary> FakeEngine::containers() const {
+  Lock lock(mutex_);
+  return containers_;
+}
+
+std::vector<std::string> FakeEngine::calls() const {
+  Lock lock(mutex_);
+  return calls_;
+}
+
+std::vector<std::pair<std::string, std::string>> FakeEngine::auth_headers() const {
+  Lock lock(mutex_);
+  return auth_headers_;
+}
+
+int FakeEngine::last_stop_timeout() const {
+  Lock lock(mutex_);
+  return last_stop_timeout_;
+}
+
+void FakeEngine::clear_calls() {
+  Lock lock(mutex_);
+  calls_.clear();
+}
+
+void FakeEngine::meet_on(const std::string& prefix, int count) {
+  Lock lock(mutex_);
+  meet_prefix_ = prefix;
+  meet_count_ = count;
+  meet_arrived_ = 0;
+}
+
+bool FakeEngine::meetings_met() const {
+  Lock lock(mutex_);
+  return meetings_met_;
+}
 
 const CreateRequest* FakeEngine::created_request(const std::string& id) const {
+  Lock lock(mutex_);
   auto it = requests_.find(id);
   return it == requests_.end() ? nullptr : &it->second;
 }
 
-void FakeEngine::record(const std::string& call) {
+void FakeEngine::record(const std::string& call, Lock& lock) {
   calls_.push_back(call);
+  if (meet_count_ > 0 && call.starts_with(meet_prefix_)) {
+    // Groups of meet_count_: each call waits for the rest of its group (the lock is released
+    // while waiting, so the others can get here).
+    int group = meet_arrived_++ / meet_count_;
+    met_.notify_all();
+    bool met = met_.wait_for(lock, std::chrono::seconds(20),
+                             [&] { return meet_arrived_ >= (group + 1) * meet_count_; });
+    meetings_met_ = meetings_met_ && met;
+  }
   for (const auto& [prefix, message] : failures_)
     if (call.starts_with(prefix)) throw Failure(message);
 }
@@ -100,13 +163,16 @@ ContainerSummary& FakeEngine::find(const std::string& id_or_name) {
 }
 
 std::vector<ContainerSummary> FakeEngine::list_containers() {
-  record("list_containers");
+  Lock lock(mutex_);
+  record("list_containers", lock);
   return containers_;
 }
 
 ContainerDetails FakeEngine::inspect_container(const std::string& id) {
+  Lock lock(mutex_);
+  // record() may wait for a meeting, letting other calls change containers_: look again.
+  record("inspect " + find(id).name, lock);
   auto& c = find(id);
-  record("inspect " + c.name);
   ContainerDetails details;
   details.id = c.id;
   details.name = c.name;
@@ -124,7 +190,8 @@ ContainerDetails FakeEngine::inspect_container(const std::string& id) {
 }
 
 std::vector<ImageSummary> FakeEngine::list_images() {
-  record("list_images");
+  Lock lock(mutex_);
+  record("list_images", lock);
   return images_;
 }
 
@@ -138,11 +205,12 @@ void FakeEngine::check_auth(const std::string& call, const std::string& referenc
 }
 
 void FakeEngine::pull(const std::string& reference, const RegistryAuth* auth) {
-  record("pull " + reference);
+  Lock lock(mutex_);
+  record("pull " + reference, lock);
   check_auth("pull", reference, auth);
   auto it = registry_.find(reference);
   if (it == registry_.end()) throw Failure("pull " + reference + ": manifest unknown");
-  add_image(reference, it->second);
+  add_image_locked(reference, it->second);
   // Like Docker, a pulled image remembers the repository digest it came with (RepoDigests).
   auto ref = parse_image_ref(reference);
   for (auto& image : images_)
@@ -151,7 +219,8 @@ void FakeEngine::pull(const std::string& reference, const RegistryAuth* auth) {
 
 std::optional<std::string> FakeEngine::registry_digest(const std::string& reference,
                                                        const RegistryAuth* auth) {
-  record("registry_digest " + reference);
+  Lock lock(mutex_);
+  record("registry_digest " + reference, lock);
   check_auth("registry_digest", reference, auth);
   auto it = registry_.find(reference);
   if (it == registry_.end()) throw Failure("registry_digest " + reference + ": unreachable");
@@ -159,8 +228,9 @@ std::optional<std::string> FakeEngine::registry_digest(const std::string& refere
 }
 
 std::string FakeEngine::create(const CreateRequest& request) {
-  record("create " + request.name);
-  if (container(request.name)) throw HttpFailure(409, "name in use: " + request.name);
+  Lock lock(mutex_);
+  record("create " + request.name, lock);
+  if (find_by_name(request.name)) throw HttpFailure(409, "name in use: " + request.name);
   auto image_id = find_image_id(request.spec.image, images_);
   if (!image_id) throw HttpFailure(404, "no such image: " + request.spec.image);
   ContainerSummary c;
@@ -180,8 +250,10 @@ std::string FakeEngine::create(const CreateRequest& request) {
 }
 
 void FakeEngine::start(const std::string& id) {
+  Lock lock(mutex_);
+  // record() may wait for a meeting, letting other calls change containers_: look again.
+  record("start " + find(id).name, lock);
   auto& c = find(id);
-  record("start " + c.name);
   auto exit = exit_codes_.find(c.image);
   if (exit != exit_codes_.end()) {
     c.state = "exited";
@@ -195,8 +267,10 @@ void FakeEngine::start(const std::string& id) {
 }
 
 void FakeEngine::stop(const std::string& id, int timeout_s) {
+  Lock lock(mutex_);
+  // record() may wait for a meeting, letting other calls change containers_: look again.
+  record("stop " + find(id).name, lock);
   auto& c = find(id);
-  record("stop " + c.name);
   last_stop_timeout_ = timeout_s;
   c.state = "exited";
   c.exit_code = 143;
@@ -204,20 +278,25 @@ void FakeEngine::stop(const std::string& id, int timeout_s) {
 }
 
 void FakeEngine::remove(const std::string& id, bool remove_anonymous_volumes) {
-  auto& c = find(id);
-  record("remove " + c.name + (remove_anonymous_volumes ? " +volumes" : ""));
+  Lock lock(mutex_);
+  // record() may wait for a meeting, letting other calls change containers_: look again.
+  record("remove " + find(id).name + (remove_anonymous_volumes ? " +volumes" : ""), lock);
+  find(id);  // 404 when it went meanwhile
   std::erase_if(containers_, [&](auto& other) { return other.id == id; });
 }
 
 void FakeEngine::rename(const std::string& id, const std::string& new_name) {
+  Lock lock(mutex_);
+  // record() may wait for a meeting, letting other calls change containers_: look again.
+  record("rename " + find(id).name + " " + new_name, lock);
   auto& c = find(id);
-  record("rename " + c.name + " " + new_name);
-  if (container(new_name)) throw HttpFailure(409, "name in use: " + new_name);
+  if (find_by_name(new_name)) throw HttpFailure(409, "name in use: " + new_name);
   c.name = new_name;
 }
 
 void FakeEngine::remove_image(const std::string& id) {
-  record("remove_image " + id);
+  Lock lock(mutex_);
+  record("remove_image " + id, lock);
   for (const auto& c : containers_)
     if (c.image_id == id) throw HttpFailure(409, "image is in use by " + c.name);
   std::erase_if(images_, [&](auto& image) { return image.id == id; });

@@ -1,10 +1,13 @@
 // An in-memory Engine for unit tests (ninja's FakeCommandRunner idea): it keeps state like a
-// tiny Docker and records every call, so tests compare the record with an expected list.
+// tiny Docker and records every call, so tests compare the record with an expected list. Safe to
+// call from several threads, as the parallel executor does: one lock guards all state.
 #pragma once
 
 #include "dockerup/engine.hpp"
 
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -29,6 +32,7 @@ class FakeEngine : public Engine {
   /// Pulls and digest checks of `reference` fail with "unauthorized" unless given exactly this
   /// X-Registry-Auth header (as a registry with htpasswd would).
   void requires_auth(const std::string& reference, const std::string& header) {
+    Lock lock(mutex_);
     required_auth_[reference] = header;
   }
   /// Containers created from this image exit with `code` right after start.
@@ -38,20 +42,24 @@ class FakeEngine : public Engine {
   /// Containers created from this image report this HEALTHCHECK status ("healthy", "unhealthy").
   void health_of(const std::string& image_reference, const std::string& health);
 
+  /// Calls whose record starts with `prefix` wait until `count` of them are in progress at once
+  /// (at most 20 s, then they go on and meetings_met() turns false): proves calls overlap
+  /// without measuring time.
+  void meet_on(const std::string& prefix, int count);
+  bool meetings_met() const;
+
   /// "list_containers", "create web", "start web", "stop web", "remove web", "rename web old"...
   /// (by container name at the time of the call, so records read like a story).
-  const std::vector<std::string>& calls() const { return calls_; }
-  void clear_calls() { calls_.clear(); }
+  std::vector<std::string> calls() const;
+  void clear_calls();
   /// The X-Registry-Auth header the Docker engine would have sent with each pull and
   /// registry_digest call, in call order: {"pull app:v1", header} ("" when anonymous).
-  const std::vector<std::pair<std::string, std::string>>& auth_headers() const {
-    return auth_headers_;
-  }
+  std::vector<std::pair<std::string, std::string>> auth_headers() const;
   /// Calls other than the read-only ones (list, inspect, registry_digest).
   std::vector<std::string> mutations() const;
 
   /// The timeout of the last stop() call; -1 before any.
-  int last_stop_timeout() const { return last_stop_timeout_; }
+  int last_stop_timeout() const;
 
   const ContainerSummary* container(const std::string& name) const;
   std::vector<ContainerSummary> containers() const;
@@ -71,9 +79,19 @@ class FakeEngine : public Engine {
   void remove_image(const std::string& id) override;
 
  private:
-  void record(const std::string& call);
+  using Lock = std::unique_lock<std::mutex>;
+  /// Every public method takes the lock first; the helpers below expect it held.
+  void record(const std::string& call, Lock& lock);
   void check_auth(const std::string& call, const std::string& reference, const RegistryAuth* auth);
   ContainerSummary& find(const std::string& id_or_name);
+  const ContainerSummary* find_by_name(const std::string& name) const;
+  void add_image_locked(const std::string& tag, const std::string& id);
+
+  mutable std::mutex mutex_;
+  std::condition_variable met_;
+  std::string meet_prefix_;
+  int meet_count_ = 0, meet_arrived_ = 0;
+  bool meetings_met_ = true;
 
   std::vector<std::string> calls_;
   std::vector<std::pair<std::string, std::string>> auth_headers_;
