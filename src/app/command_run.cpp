@@ -28,10 +28,19 @@ namespace {
 /// How long an instance that handed over to its successor waits to be stopped by it.
 constexpr int kHandOverWaitSeconds = 300;
 
+/// Each action with its wave (what can run together) and what it waits for.
 void print_dry_run(const RunResult& result) {
-  if (result.plan.actions.empty()) std::printf("nothing to do\n");
-  for (const auto& action : result.plan.actions)
-    std::printf("would %s\n", action.describe().c_str());
+  const auto& actions = result.plan.actions;
+  if (actions.empty()) std::printf("nothing to do\n");
+  auto graph = action_graph(result.plan);
+  auto waves = action_waves(graph);
+  for (std::size_t i = 0; i < actions.size(); ++i) {
+    std::string after;
+    for (auto before : graph[i])
+      after += fmt::format("{}{} {}", after.empty() ? ", after " : ", ",
+                           to_string(actions[before].type), actions[before].name);
+    std::printf("would %s (wave %d%s)\n", actions[i].describe().c_str(), waves[i], after.c_str());
+  }
   for (const auto& line : describe_gc_plan(result.gc.planned)) std::printf("%s\n", line.c_str());
   for (const auto& error : result.errors) std::printf("error: %s\n", error.str().c_str());
   std::fflush(stdout);

@@ -39,6 +39,7 @@ struct Host {
   Host() {
     settings.pull = false;
     settings.start_wait = 0;
+    settings.parallel = 1;  // calls in plan order, so tests can compare them; see parallel tests
     settings.cache_dir = cache.string();  // never the host's /var/cache/dockerup
     engine.add_image("app:v1", testing::image_id("v1"));
   }
@@ -431,6 +432,58 @@ TEST_CASE("containers of earlier versions (io.dockerup.managed=true) are still m
   REQUIRE(removed.plan.actions.size() == 1);
   CHECK(removed.plan.actions[0].reason == "no longer declared by /conf/old.json");
   CHECK_FALSE(host.engine.container("old"));
+}
+
+}  // namespace dockerup
+
+namespace dockerup {
+
+TEST_CASE("parallel: a run creates many containers at once and the next run is a no-op") {
+  Host host;
+  host.settings.parallel = 8;
+  // (Not "c<i>": the fake engine's container IDs are "c<n>" and it finds by ID or name.)
+  for (int i = 0; i < 16; ++i) host.specs.push_back(spec_named("svc" + std::to_string(i)));
+  host.engine.meet_on("start svc", 8);  // starts go in groups of eight under way together
+  auto first = host.run();
+  CHECK(host.engine.meetings_met());
+  CHECK(first.exit_code == 0);
+  for (int i = 0; i < 16; ++i) CHECK(host.engine.container("svc" + std::to_string(i)));
+  host.engine.clear_calls();
+  auto second = host.run();
+  CHECK(second.plan.actions.empty());
+  CHECK(host.engine.calls() == Lines{"list_containers", "list_images"});
+}
+
+TEST_CASE("image checks run at the same time, each distinct reference once") {
+  Host host;
+  host.settings.pull = true;
+  host.settings.parallel = 8;
+  for (auto ref : {"app:v1", "db:v1", "cache:v1"}) {
+    host.engine.add_image(ref, std::string("sha256:") + ref);
+    host.engine.add_registry_image(ref, std::string("sha256:") + ref);
+  }
+  host.specs = {spec_named("a", "app:v1"), spec_named("b", "db:v1"), spec_named("c", "cache:v1"),
+                spec_named("d", "app:v1"), spec_named("e", "db:v1")};
+  host.engine.meet_on("registry_digest", 3);
+  auto result = host.run();
+  CHECK(host.engine.meetings_met());
+  auto calls = host.engine.calls();
+  for (auto ref : {"app:v1", "db:v1", "cache:v1"})
+    CHECK(std::count(calls.begin(), calls.end(), std::string("registry_digest ") + ref) == 1);
+}
+
+TEST_CASE("a source loader that throws is an error of the run, and nothing is changed") {
+  Host host;
+  RunContext context{host.engine,
+                     [](Settings&) -> DesiredState { throw Failure("disk on fire"); },
+                     ExecutorHooks{[](int) {}, [] { return false; }}, nullptr, {}, false, {}};
+  RunResult result;
+  CHECK_NOTHROW(result = reconcile_once(host.settings, context));
+  CHECK(result.exit_code == 1);
+  REQUIRE(result.errors.size() == 1);
+  CHECK(result.errors[0].where == "sources");
+  CHECK(result.errors[0].message.find("disk on fire") != std::string::npos);
+  CHECK(host.engine.calls().empty());
 }
 
 }  // namespace dockerup
