@@ -252,7 +252,8 @@ bool user_data_may_set(std::string_view key) {
       "interval",     "pull",           "exclusive",          "stop_timeout", "start_wait",
       "rolling_wait", "health_timeout", "crashloop_restarts", "gc",           "gc_keep_volumes",
       "strict_modes", "username",       "password",           "email",        "registry",
-      "source_url",   "stagger",        "s3_endpoint"};  // fleet sources (src/fleet)
+      "source_url",   "stagger",        "s3_endpoint",  // fleet sources (src/fleet)
+      "parallel"};
   std::string name = lower(key);
   return std::find(std::begin(allowed), std::end(allowed), name) != std::end(allowed);
 }

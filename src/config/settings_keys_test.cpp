@@ -168,7 +168,7 @@ TEST_CASE("user-data may set only the listed keys; every listed key is a real ke
   for (const char* key : {"interval", "pull", "exclusive", "stop_timeout", "start_wait",
                           "rolling_wait", "health_timeout", "crashloop_restarts", "gc",
                           "gc_keep_volumes", "strict_modes", "username", "password", "email",
-                          "registry", "Interval"}) {
+                          "registry", "parallel", "Interval"}) {
     CHECK(user_data_may_set(key));
     CHECK(is_setting_key(key));
   }

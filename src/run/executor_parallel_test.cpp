@@ -64,7 +64,9 @@ struct Host {
   }
 
   Executor executor(int parallel) {
-    ExecutorOptions options{10, 2, 7, 5, true, "", parallel};
+    ExecutorOptions options{.stop_timeout = 10, .start_wait = 2, .rolling_wait = 7,
+                            .health_timeout = 5, .remove_volumes = true, .self_id = "",
+                            .auth = nullptr, .parallel = parallel};
     return Executor(engine, options,
                     ExecutorHooks{[this](int s) { sleeps(s); }, [this] { return stop.load(); }});
   }
