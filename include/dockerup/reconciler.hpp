@@ -57,8 +57,9 @@ struct RunContext {
   std::function<std::unique_ptr<RegistryAuthSource>(const Settings& settings)> make_auth = {};
 };
 
-/// `settings` is this run's copy: user-data may change some of its keys. Never throws: whatever
-/// fails becomes an error of the run, with context.
+/// `settings` is this run's copy: user-data may change some of its keys. Whatever fails after the
+/// sources were loaded becomes an error of the run, with context; only an exception of
+/// `load_desired` itself reaches the caller.
 RunResult reconcile_once(Settings settings, RunContext& context);
 
 struct ImageRefresh {

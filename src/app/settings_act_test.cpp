@@ -426,6 +426,18 @@ std::vector<Row> rows(Lab& lab, int metrics_port) {
          return std::string("no timeout");
        },
        "not healthy after 120 s", "not healthy after 3 s"},
+      // Two independent creates: their starts are under way together, or one after the other
+      // (the first then waits out the meeting's 5 s bound alone).
+      {"parallel", "1",
+       [&lab](const Settings& s) {
+         Runs runs(lab, s);
+         runs.declare(spec_json("web", "app:v1"));
+         write_text(lab.confdir + "/api.json", spec_json("api", "app:v1"));
+         runs.engine.meet_on("start ", 2, std::chrono::seconds(5));
+         runs.run();
+         return std::string(runs.engine.meetings_met() ? "starts together" : "one at a time");
+       },
+       "starts together", "one at a time"},
       {"crashloop_restarts", "1",
        [&lab](const Settings& s) {
          Runs runs(lab, s);

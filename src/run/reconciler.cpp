@@ -2,8 +2,9 @@
 //   load sources -> observe -> refresh images -> history and holds -> plan -> execute -> verify
 //   -> record history -> collect garbage.
 // Each phase takes what it reads as parameters and returns what it produces. A phase that fails
-// adds an Error with context ("docker", "history", "gc") to the run instead of throwing, so one
-// broken step never ends the run (or the server) with an exception.
+// adds an Error with context ("docker", "registry", "history", "gc") to the run instead of
+// throwing, so one broken step never ends the run with an exception (only the source loader's
+// own exceptions reach the caller: without a declared state there is no run).
 #include "dockerup/reconciler.hpp"
 
 #include "dockerup/history.hpp"
@@ -55,15 +56,12 @@ std::int64_t now_of(const RunContext& context) {
 
 // ---- Phase 0: load sources -------------------------------------------------------------------
 
-/// The declared state; user-data may change this run's `settings`. nullopt when loading itself
-/// broke: then nothing is known, so nothing may be decided.
-std::optional<DesiredState> load_sources(Settings& settings, const DesiredStateLoader& load,
-                                         Errors& errors) {
-  std::optional<DesiredState> desired;
-  if (!guarded(errors, "sources", "cannot load the declared containers",
-               [&] { desired = load(settings); }, "; nothing was changed"))
-    return std::nullopt;
-  append(errors, desired->errors);
+/// The declared state; user-data may change this run's `settings`. Sources report their own
+/// problems as errors; a loader that throws means the run cannot start, which the caller (the
+/// server's catch-all) reports.
+DesiredState load_sources(Settings& settings, const DesiredStateLoader& load, Errors& errors) {
+  DesiredState desired = load(settings);
+  append(errors, desired.errors);
   return desired;
 }
 
@@ -287,9 +285,7 @@ RunResult reconcile_once(Settings settings, RunContext& context) {
   RunResult result;
   Errors& errors = result.errors;
 
-  auto desired = load_sources(settings, context.load_desired, errors);
-  if (!desired) return finished(std::move(result));
-  result.desired = std::move(*desired);
+  result.desired = load_sources(settings, context.load_desired, errors);
   result.interval = settings.interval;  // user-data may have set it
   const std::vector<ContainerSpec> declared = result.desired.specs;  // before rollbacks, holds
 
@@ -335,12 +331,12 @@ RunResult reconcile_once(Settings settings, RunContext& context) {
   result.final_observed = verified.final;
   result.final_observed_complete = verified.complete;
 
-  GcRunFacts facts{result.observed && result.final_observed_complete,
-                   result.desired.failed_sources,
-                   result.desired.specs,
-                   result.initial_observed.containers,
-                   result.final_observed.containers,
-                   result.final_observed.images};
+  GcRunFacts facts{.observed_completely = result.observed && result.final_observed_complete,
+                   .failed_sources = result.desired.failed_sources,
+                   .specs = result.desired.specs,
+                   .containers_before = result.initial_observed.containers,
+                   .containers_after = result.final_observed.containers,
+                   .images_after = result.final_observed.images};
   result.gc = collect(settings, facts, declared, context, errors);
   return finished(std::move(result));
 }

@@ -472,18 +472,27 @@ TEST_CASE("image checks run at the same time, each distinct reference once") {
     CHECK(std::count(calls.begin(), calls.end(), std::string("registry_digest ") + ref) == 1);
 }
 
-TEST_CASE("a source loader that throws is an error of the run, and nothing is changed") {
+TEST_CASE("a phase that throws is an error of the run with context; the run goes on") {
   Host host;
+  host.specs = {spec_named("a")};
   RunContext context{host.engine,
-                     [](Settings&) -> DesiredState { throw Failure("disk on fire"); },
+                     [&host](Settings&) {
+                       DesiredState desired;
+                       desired.specs = host.specs;
+                       desired.complete_sources = {"/conf"};
+                       return desired;
+                     },
                      ExecutorHooks{[](int) {}, [] { return false; }}, nullptr, {}, false, {}};
+  context.make_auth = [](const Settings&) -> std::unique_ptr<RegistryAuthSource> {
+    throw Failure("credential helper crashed");
+  };
   RunResult result;
   CHECK_NOTHROW(result = reconcile_once(host.settings, context));
   CHECK(result.exit_code == 1);
   REQUIRE(result.errors.size() == 1);
-  CHECK(result.errors[0].where == "sources");
-  CHECK(result.errors[0].message.find("disk on fire") != std::string::npos);
-  CHECK(host.engine.calls().empty());
+  CHECK(result.errors[0].where == "registry");
+  CHECK(result.errors[0].message.find("credential helper crashed") != std::string::npos);
+  CHECK(host.engine.container("a"));  // anonymous pulls; the rest of the run still happened
 }
 
 }  // namespace dockerup

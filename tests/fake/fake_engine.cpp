@@ -123,10 +123,11 @@ void FakeEngine::clear_calls() {
   calls_.clear();
 }
 
-void FakeEngine::meet_on(const std::string& prefix, int count) {
+void FakeEngine::meet_on(const std::string& prefix, int count, std::chrono::milliseconds bound) {
   Lock lock(mutex_);
   meet_prefix_ = prefix;
   meet_count_ = count;
+  meet_bound_ = bound;
   meet_arrived_ = 0;
 }
 
@@ -148,7 +149,7 @@ void FakeEngine::record(const std::string& call, Lock& lock) {
     // while waiting, so the others can get here).
     int group = meet_arrived_++ / meet_count_;
     met_.notify_all();
-    bool met = met_.wait_for(lock, std::chrono::seconds(20),
+    bool met = met_.wait_for(lock, meet_bound_,
                              [&] { return meet_arrived_ >= (group + 1) * meet_count_; });
     meetings_met_ = meetings_met_ && met;
   }

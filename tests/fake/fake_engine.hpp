@@ -5,6 +5,7 @@
 
 #include "dockerup/engine.hpp"
 
+#include <chrono>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -43,9 +44,10 @@ class FakeEngine : public Engine {
   void health_of(const std::string& image_reference, const std::string& health);
 
   /// Calls whose record starts with `prefix` wait until `count` of them are in progress at once
-  /// (at most 20 s, then they go on and meetings_met() turns false): proves calls overlap
+  /// (at most `bound`, then they go on and meetings_met() turns false): proves calls overlap
   /// without measuring time.
-  void meet_on(const std::string& prefix, int count);
+  void meet_on(const std::string& prefix, int count,
+               std::chrono::milliseconds bound = std::chrono::seconds(20));
   bool meetings_met() const;
 
   /// "list_containers", "create web", "start web", "stop web", "remove web", "rename web old"...
@@ -91,6 +93,7 @@ class FakeEngine : public Engine {
   std::condition_variable met_;
   std::string meet_prefix_;
   int meet_count_ = 0, meet_arrived_ = 0;
+  std::chrono::milliseconds meet_bound_{0};
   bool meetings_met_ = true;
 
   std::vector<std::string> calls_;
