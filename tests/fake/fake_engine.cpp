@@ -26,6 +26,7 @@ void FakeEngine::add_image_locked(const std::string& tag, const std::string& id)
 }
 
 void FakeEngine::label_image(const std::string& id, const Labels& labels) {
+  Lock lock(mutex_);
   for (auto& image : images_)
     if (image.id == id) image.labels = labels;
 }
