@@ -302,7 +302,7 @@ cmd_restart() {
   paths "$name"
   [ -f "$ARGS_FILE" ] || die "$name was never started"
   local args=()
-  mapfile -t args <"$ARGS_FILE"
+  mapfile -t args < <(grep -v "^$" "$ARGS_FILE")  # no options: the file holds one empty line
   cmd_stop "$name"
   cmd_start "$name" "${args[@]}"
 }
