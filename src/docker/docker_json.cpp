@@ -117,7 +117,7 @@ int exit_code_from_status(std::string_view status) {
   int code = -1;
   auto [end, error] = std::from_chars(status.data(), status.data() + status.size(), code);
   if (error != std::errc() || end == status.data() + status.size() || *end != ')') return -1;
-  return code;
+  return code < 0 ? -1 : code;  // Docker writes 0-255; anything else is not an exit code
 }
 
 std::vector<ContainerSummary> parse_container_list(std::string_view json) {

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <type_traits>
 
 namespace dockerup {
@@ -142,6 +143,11 @@ std::optional<RunStatus> status_from_json(const std::string& text, std::string& 
   reader.text(document, "version", status.version);
   reader.text(document, "time", status.time);
   reader.number(document, "duration_seconds", status.duration_seconds);
+  // Milliseconds and at most 1e9 s: such a number reads back exactly, so what is written and
+  // read again is stable (a huge or 17-digit value is not, found by fuzz_status).
+  const double duration = status.duration_seconds;
+  status.duration_seconds =
+      duration >= 0 && duration <= 1e9 ? std::round(duration * 1000) / 1000 : 0;
   reader.text(document, "result", status.result);
   reader.number(document, "exit_code", status.exit_code);
   reader.number(document, "actions", status.actions);
