@@ -29,7 +29,16 @@ class PythonServer {
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
     posix_spawn_file_actions_addclose(&actions, fds[0]);
-    int spawned = posix_spawnp(&pid_, "python3", &actions, nullptr, argv.data(), environ);
+    // An empty signal mask: a test process that blocked SIGTERM (the server's Signals) must
+    // still be able to stop the server with it.
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    sigset_t none;
+    sigemptyset(&none);
+    posix_spawnattr_setsigmask(&attributes, &none);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
+    int spawned = posix_spawnp(&pid_, "python3", &actions, &attributes, argv.data(), environ);
+    posix_spawnattr_destroy(&attributes);
     posix_spawn_file_actions_destroy(&actions);
     ::close(fds[1]);
     if (spawned != 0) {
@@ -52,7 +61,6 @@ class PythonServer {
 
   std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
- private:
   void stop() {
     if (pid_ <= 0) return;
     ::kill(pid_, SIGTERM);
@@ -60,6 +68,8 @@ class PythonServer {
     ::waitpid(pid_, &status, 0);
     pid_ = -1;
   }
+
+ private:
   pid_t pid_ = -1;
   int port_ = 0;
 };
