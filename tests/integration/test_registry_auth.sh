@@ -387,9 +387,9 @@ test_noop_run_with_ten_private_images() {
 
   local port log="$CASE_DIR/api-calls"
   port=$(free_port)
-  python3 - "$port" "$log" <<'PY' &
+  python3 - "$port" "$log" "$DOCKER_SOCKET" <<'PY' &
 import re, socket, sys, threading
-port, log = int(sys.argv[1]), sys.argv[2]
+port, log, docker_socket = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 server = socket.socket()
 server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 server.bind(("127.0.0.1", port))
@@ -415,7 +415,7 @@ def pump(src, dst, record):
 while True:
     client, _ = server.accept()
     daemon = socket.socket(socket.AF_UNIX)
-    daemon.connect("/var/run/docker.sock")
+    daemon.connect(docker_socket)  # the engine under test
     threading.Thread(target=pump, args=(client, daemon, True), daemon=True).start()
     threading.Thread(target=pump, args=(daemon, client, False), daemon=True).start()
 PY
