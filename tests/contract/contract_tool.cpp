@@ -56,54 +56,44 @@ void put(Writer& w, const char* key, const Labels& labels) {
   w.EndObject();
 }
 
-void write_summary(Writer& w, const ContainerSummary& c) {
+/// Writes one JSON object from alternating keys and values: the Python half compares field
+/// by field, so each struct below lists exactly what dockerup reads.
+void put_fields(Writer&) {}
+template <typename Value, typename... Rest>
+void put_fields(Writer& w, const char* key, const Value& value, const Rest&... rest) {
+  put(w, key, value);
+  put_fields(w, rest...);
+}
+template <typename... Fields>
+void put_object(Writer& w, const Fields&... fields) {
   w.StartObject();
-  put(w, "id", c.id);
-  put(w, "name", c.name);
-  put(w, "image", c.image);
-  put(w, "image_id", c.image_id);
-  put(w, "labels", c.labels);
-  put(w, "state", c.state);
-  put(w, "status", c.status);
-  put(w, "exit_code", std::int64_t{c.exit_code});
-  put(w, "created", c.created);
+  put_fields(w, fields...);
   w.EndObject();
+}
+
+void write_summary(Writer& w, const ContainerSummary& c) {
+  put_object(w, "id", c.id, "name", c.name, "image", c.image, "image_id", c.image_id,
+             "labels", c.labels, "state", c.state, "status", c.status,
+             "exit_code", std::int64_t{c.exit_code}, "created", c.created);
 }
 
 void write_details(Writer& w, const ContainerDetails& d) {
-  w.StartObject();
-  put(w, "id", d.id);
-  put(w, "name", d.name);
-  put(w, "image_id", d.image_id);
-  put(w, "running", d.running);
-  put(w, "restarting", d.restarting);
-  put(w, "exit_code", std::int64_t{d.exit_code});
-  put(w, "restart_count", std::int64_t{d.restart_count});
-  put(w, "health", d.health);
-  put(w, "started_at", d.started_at);
-  put(w, "error", d.error);
-  put(w, "labels", d.labels);
-  put(w, "anonymous_volumes", d.anonymous_volumes);
-  w.EndObject();
+  put_object(w, "id", d.id, "name", d.name, "image_id", d.image_id, "running", d.running,
+             "restarting", d.restarting, "exit_code", std::int64_t{d.exit_code},
+             "restart_count", std::int64_t{d.restart_count}, "health", d.health,
+             "started_at", d.started_at, "error", d.error, "labels", d.labels,
+             "anonymous_volumes", d.anonymous_volumes);
 }
 
 void write_image(Writer& w, const ImageSummary& image) {
-  w.StartObject();
-  put(w, "id", image.id);
-  put(w, "tags", image.tags);
-  put(w, "digests", image.digests);
-  put(w, "size", image.size);
-  put(w, "created", image.created);
-  put(w, "labels", image.labels);
-  w.EndObject();
+  put_object(w, "id", image.id, "tags", image.tags, "digests", image.digests, "size", image.size,
+             "created", image.created, "labels", image.labels);
 }
 
 void write_version(Writer& w, const DaemonVersion& v) {
   w.StartObject();
-  put(w, "version", v.version);
-  put(w, "api_version", v.api_version);
-  put(w, "min_api_version", v.min_api_version);
-  put(w, "podman", v.podman);
+  put_fields(w, "version", v.version, "api_version", v.api_version, "min_api_version",
+             v.min_api_version, "podman", v.podman);
   try {
     put(w, "negotiated", negotiate_api_version(v, "contract"));
   } catch (const std::exception& e) {
@@ -124,22 +114,16 @@ void parse(const std::string& kind, const std::string& answer, Writer& w) {
     for (const auto& image : parse_image_list(answer)) write_image(w, image);
     w.EndArray();
   } else if (kind == "distribution") {
-    w.StartObject();
-    put(w, "digest", parse_distribution_digest(answer).value_or(""));
-    w.EndObject();
+    put_object(w, "digest", parse_distribution_digest(answer).value_or(""));
   } else if (kind == "version") {
     write_version(w, parse_daemon_version(answer));
   } else if (kind == "created") {
-    w.StartObject();
-    put(w, "id", parse_created_id(answer));
-    w.EndObject();
+    put_object(w, "id", parse_created_id(answer));
   } else if (kind == "pull-stream") {
     PullStreamChecker checker;
     checker.feed(answer);
     checker.finish();
-    w.StartObject();
-    put(w, "stream_error", checker.error().value_or(""));
-    w.EndObject();
+    put_object(w, "stream_error", checker.error().value_or(""));
   } else {
     throw std::invalid_argument("unknown kind " + kind);
   }
@@ -157,9 +141,7 @@ int parse_command(const std::string& kind) {
   } catch (const std::exception& e) {
     rapidjson::StringBuffer error_buffer;
     Writer error_writer(error_buffer);
-    error_writer.StartObject();
-    put(error_writer, "parse_failure", std::string(e.what()));
-    error_writer.EndObject();
+    put_object(error_writer, "parse_failure", std::string(e.what()));
     std::cout << error_buffer.GetString() << "\n";
     return 0;
   }
