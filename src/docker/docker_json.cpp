@@ -100,8 +100,14 @@ std::vector<std::string> without_placeholders(std::vector<std::string> texts) {
   return texts;
 }
 
-void require_array(const Value& value, std::string_view endpoint) {
-  if (!value.IsArray()) fail("{}: Docker answered with JSON that is not an array", endpoint);
+/// An answer that must be a JSON array, parsed element by element (the list endpoints).
+template <typename ParseItem>
+auto parse_each(std::string_view json, std::string_view endpoint, ParseItem parse_item) {
+  rapidjson::Document document = parse_json(json, endpoint);
+  if (!document.IsArray()) fail("{}: Docker answered with JSON that is not an array", endpoint);
+  std::vector<decltype(parse_item(document))> items;
+  for (const auto& item : document.GetArray()) items.push_back(parse_item(item));
+  return items;
 }
 
 void require_object(const Value& value, std::string_view endpoint) {
@@ -121,11 +127,7 @@ int exit_code_from_status(std::string_view status) {
 }
 
 std::vector<ContainerSummary> parse_container_list(std::string_view json) {
-  constexpr std::string_view endpoint = "listing containers";
-  rapidjson::Document document = parse_json(json, endpoint);
-  require_array(document, endpoint);
-  std::vector<ContainerSummary> containers;
-  for (const auto& item : document.GetArray()) {
+  return parse_each(json, "listing containers", [](const Value& item) {
     ContainerSummary container;
     container.id = string_member(item, "Id");
     container.name = own_name(strings_member(item, "Names"));
@@ -137,9 +139,8 @@ std::vector<ContainerSummary> parse_container_list(std::string_view json) {
     container.exit_code =
         container.state == "exited" ? exit_code_from_status(container.status) : -1;
     container.created = int_member(item, "Created");
-    containers.push_back(std::move(container));
-  }
-  return containers;
+    return container;
+  });
 }
 
 ContainerDetails parse_container_inspect(std::string_view json) {
@@ -167,11 +168,7 @@ ContainerDetails parse_container_inspect(std::string_view json) {
 }
 
 std::vector<ImageSummary> parse_image_list(std::string_view json) {
-  constexpr std::string_view endpoint = "listing images";
-  rapidjson::Document document = parse_json(json, endpoint);
-  require_array(document, endpoint);
-  std::vector<ImageSummary> images;
-  for (const auto& item : document.GetArray()) {
+  return parse_each(json, "listing images", [](const Value& item) {
     ImageSummary image;
     image.id = string_member(item, "Id");
     image.tags = without_placeholders(strings_member(item, "RepoTags"));
@@ -179,9 +176,8 @@ std::vector<ImageSummary> parse_image_list(std::string_view json) {
     image.size = int_member(item, "Size");
     image.created = int_member(item, "Created");
     image.labels = labels_member(item, "Labels");
-    images.push_back(std::move(image));
-  }
-  return images;
+    return image;
+  });
 }
 
 std::optional<std::string> parse_distribution_digest(std::string_view json) {
