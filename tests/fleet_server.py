@@ -26,7 +26,6 @@ InvalidAccessKeyId or AccessDenied) like S3 does. Requests outside /BUCKET/ answ
 import argparse
 import email.utils
 import hashlib
-import http.server
 import os
 import re
 import sys
@@ -36,6 +35,8 @@ import time
 from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+
+from loopback_server import QuietHandler, serve_on_loopback
 
 AUTH_RE = re.compile(
     r"AWS4-HMAC-SHA256 Credential=(?P<key>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/s3/aws4_request,"
@@ -100,12 +101,9 @@ def check_signature(options, handler):
 def make_handler(options):
     log_lock = threading.Lock()
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format, *args):  # noqa: A002 - signature fixed by the base class
-            if options.verbose:
-                sys.stderr.write("fleet_server: " + (format % args) + "\n")
+    class Handler(QuietHandler):
+        log_prefix = "fleet_server"
+        verbose = options.verbose
 
         def record(self, status):
             inm = self.headers.get("If-None-Match") or "-"
@@ -169,13 +167,7 @@ def main():
     if options.s3 and not (options.access_key and options.secret_key):
         parser.error("--s3 needs --access-key and --secret-key")
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", options.port), make_handler(options))
-    server.daemon_threads = True
-    print(f"PORT {server.server_address[1]}", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    serve_on_loopback(options.port, make_handler(options))
 
 
 if __name__ == "__main__":

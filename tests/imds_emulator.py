@@ -29,9 +29,9 @@ import argparse
 import datetime
 import gzip
 import json
-import http.server
 import secrets
-import sys
+
+from loopback_server import QuietHandler, serve_on_loopback
 
 TOKEN_PATH = "/latest/api/token"
 USER_DATA_PATH = "/latest/user-data"
@@ -45,12 +45,9 @@ TOKEN_HEADER = "X-aws-ec2-metadata-token"
 def make_handler(options):
     tokens = {}  # token -> uses left (None: unlimited)
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format, *args):  # noqa: A002 - signature fixed by the base class
-            if options.verbose:
-                sys.stderr.write("imds_emulator: " + (format % args) + "\n")
+    class Handler(QuietHandler):
+        log_prefix = "imds_emulator"
+        verbose = options.verbose
 
         def answer(self, status, body=b"", content_type="text/plain"):
             self.send_response(status)
@@ -150,12 +147,7 @@ def main():
     parser.add_argument("--region")
     options = parser.parse_args()
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", options.port), make_handler(options))
-    print(f"PORT {server.server_address[1]}", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    serve_on_loopback(options.port, make_handler(options))
 
 
 if __name__ == "__main__":
