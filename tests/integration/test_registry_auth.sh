@@ -159,16 +159,46 @@ update_cycle() {
   assert_no_secret "$ERR$OUT" "log of the update runs"
 }
 
+# registry_and_pusher: the htpasswd registry on 127.0.0.1 with the pusher logged in.
+registry_and_pusher() {
+  assert_true "htpasswd registry on 127.0.0.1" start_auth_registry || return 1
+  assert_true "pusher logs in" login_pusher
+}
+
+# private_web_v1: the usual start of a case: the htpasswd registry on 127.0.0.1, the pusher
+# logged in, IMAGE (app:stable there) at v1, and the container web declared on it.
+private_web_v1() {
+  registry_and_pusher || return 1
+  IMAGE="$AUTH_REGISTRY/$RUN_PREFIX/app:stable"
+  assert_true "push v1" push_private "$IMAGE_V1" "$IMAGE" || return 1
+  deploy_web "$IMAGE"
+}
+
+# auths_config PASSWORD: CASE_DIR/client/config.json holds $REG_USER:PASSWORD for the registry.
+auths_config() {
+  client_config "$CASE_DIR/client" \
+    "{\"auths\": {\"$AUTH_REGISTRY\": {\"auth\": \"$(basic "$REG_USER" "$1")\"}}}"
+}
+
+# helper_config NAME: CASE_DIR/client/config.json sends the registry to docker-credential-NAME.
+helper_config() {
+  client_config "$CASE_DIR/client" "{\"credHelpers\": {\"$AUTH_REGISTRY\": \"$1\"}}"
+}
+
+# What a helper that knows the right credentials prints (the body for helper_script).
+GOOD_HELPER_ANSWER="printf '{\"Username\":\"%s\",\"Secret\":\"%s\"}' $REG_USER $HELPER_SECRET"
+
+# assert_web_kept ID WHAT: a failed update left the container web as it was, running.
+assert_web_kept() {
+  assert_eq "$1" "$(cid "$WEB")" "$2: container kept"
+  assert_running "$WEB"
+}
+
 # ---------------------------------------------------------------------------------------------
 
 test_auths_from_docker_config_env() {
-  assert_true "htpasswd registry on 127.0.0.1" start_auth_registry || return
-  assert_true "pusher logs in" login_pusher || return
-  IMAGE="$AUTH_REGISTRY/$RUN_PREFIX/app:stable"
-  assert_true "push v1" push_private "$IMAGE_V1" "$IMAGE" || return
-  deploy_web "$IMAGE"
-  client_config "$CASE_DIR/client" \
-    "{\"auths\": {\"$AUTH_REGISTRY\": {\"auth\": \"$(basic "$REG_USER" "$REG_PASS")\"}}}"
+  private_web_v1 || return
+  auths_config "$REG_PASS"
 
   # Without credentials the registry refuses: the test registry really wants them.
   run_dockerup --pull --docker-config "$CASE_DIR/nothing-here"
@@ -188,11 +218,7 @@ test_auths_from_docker_config_env() {
 }
 
 test_docker_config_setting_and_option() {
-  assert_true "htpasswd registry on 127.0.0.1" start_auth_registry || return
-  assert_true "pusher logs in" login_pusher || return
-  IMAGE="$AUTH_REGISTRY/$RUN_PREFIX/app:stable"
-  assert_true "push v1" push_private "$IMAGE_V1" "$IMAGE" || return
-  deploy_web "$IMAGE"
+  private_web_v1 || return
   # Written as a URL with a path: the lookup strips scheme and path, as the docker CLI does.
   client_config "$CASE_DIR/client" "{\"auths\": {\"https://$AUTH_REGISTRY/v2/\":
       {\"username\": \"$REG_USER\", \"password\": \"$REG_PASS\"}}}"
@@ -210,17 +236,13 @@ test_docker_config_setting_and_option() {
 }
 
 test_credential_helper_on_path() {
-  assert_true "htpasswd registry on 127.0.0.1" start_auth_registry || return
-  assert_true "pusher logs in" login_pusher || return
-  IMAGE="$AUTH_REGISTRY/$RUN_PREFIX/app:stable"
+  private_web_v1 || return
   local other="$AUTH_REGISTRY/$RUN_PREFIX/other:stable"
-  assert_true "push v1" push_private "$IMAGE_V1" "$IMAGE" || return
   assert_true "push other" push_private "$IMAGE_V1" "$other" || return
-  deploy_web "$IMAGE"
   write_spec other "{\"name\": \"$(cname other)\", \"image\": \"$other\"}"
   helper_script duttest "[ \"\$server\" = \"$AUTH_REGISTRY\" ] || { echo 'credentials not found in native keychain'; exit 1; }
 printf '{\"ServerURL\":\"%s\",\"Username\":\"%s\",\"Secret\":\"%s\"}\\n' \"\$server\" $REG_USER $HELPER_SECRET"
-  client_config "$CASE_DIR/client" "{\"credHelpers\": {\"$AUTH_REGISTRY\": \"duttest\"}}"
+  helper_config duttest
   set_conf docker_config "$CASE_DIR/client"
 
   PATH="$CASE_DIR/bin:$PATH" run_dockerup --pull
@@ -235,11 +257,7 @@ printf '{\"ServerURL\":\"%s\",\"Username\":\"%s\",\"Secret\":\"%s\"}\\n' \"\$ser
 }
 
 test_dockerup_conf_keys() {
-  assert_true "htpasswd registry on 127.0.0.1" start_auth_registry || return
-  assert_true "pusher logs in" login_pusher || return
-  IMAGE="$AUTH_REGISTRY/$RUN_PREFIX/app:stable"
-  assert_true "push v1" push_private "$IMAGE_V1" "$IMAGE" || return
-  deploy_web "$IMAGE"
+  private_web_v1 || return
   # config.json has a wrong password for the same registry: the dockerup.conf keys win.
   client_config "$CASE_DIR/client" "{\"auths\": {\"$AUTH_REGISTRY\":
       {\"username\": \"$REG_USER\", \"password\": \"$WRONG_PASS\"}}}"
@@ -257,15 +275,10 @@ test_dockerup_conf_keys() {
 }
 
 test_wrong_and_missing_credentials_keep_container() {
-  assert_true "htpasswd registry on 127.0.0.1" start_auth_registry || return
-  assert_true "pusher logs in" login_pusher || return
-  IMAGE="$AUTH_REGISTRY/$RUN_PREFIX/app:stable"
+  private_web_v1 || return
   local fresh="$AUTH_REGISTRY/$RUN_PREFIX/fresh:v1"
-  assert_true "push v1" push_private "$IMAGE_V1" "$IMAGE" || return
   assert_true "push fresh" push_private "$IMAGE_V1" "$fresh" || return
-  deploy_web "$IMAGE"
-  client_config "$CASE_DIR/client" \
-    "{\"auths\": {\"$AUTH_REGISTRY\": {\"auth\": \"$(basic "$REG_USER" "$REG_PASS")\"}}}"
+  auths_config "$REG_PASS"
   set_conf docker_config "$CASE_DIR/client"
   run_dockerup --pull
   assert_exit 0
@@ -275,16 +288,14 @@ test_wrong_and_missing_credentials_keep_container() {
   # A second container whose image is not on the host yet: its pull failing is the run's error.
   write_spec fresh "{\"name\": \"$(cname fresh)\", \"image\": \"$fresh\"}"
 
-  client_config "$CASE_DIR/client" \
-    "{\"auths\": {\"$AUTH_REGISTRY\": {\"auth\": \"$(basic "$REG_USER" "$WRONG_PASS")\"}}}"
+  auths_config "$WRONG_PASS"
   run_dockerup --pull
   assert_exit 1
   assert_contains "$ERR" "pulling $IMAGE (credentials for $AUTH_REGISTRY from auths[\"$AUTH_REGISTRY\"] in $CASE_DIR/client/config.json)" \
     "wrong password: image, registry and origin"
   assert_contains "$ERR" "image $fresh is not available (pulling it failed: pulling $fresh (credentials for $AUTH_REGISTRY" \
     "missing image: one error naming it"
-  assert_eq "$id" "$(cid "$WEB")" "wrong password: container kept"
-  assert_running "$WEB"
+  assert_web_kept "$id" "wrong password"
   assert_eq "app v1" "$(page)" "still v1"
   assert_absent "$(cname fresh)"
   assert_no_secret "$ERR$OUT" "wrong-password run"
@@ -294,50 +305,39 @@ test_wrong_and_missing_credentials_keep_container() {
   assert_exit 1
   assert_contains "$ERR" "pulling $IMAGE (anonymous: no credentials for $AUTH_REGISTRY)" \
     "unknown registry: image and registry named"
-  assert_eq "$id" "$(cid "$WEB")" "unknown registry: container kept"
-  assert_running "$WEB"
+  assert_web_kept "$id" "unknown registry"
 }
 
 test_hanging_and_failing_helpers() {
-  assert_true "htpasswd registry on 127.0.0.1" start_auth_registry || return
-  assert_true "pusher logs in" login_pusher || return
-  IMAGE="$AUTH_REGISTRY/$RUN_PREFIX/app:stable"
-  assert_true "push v1" push_private "$IMAGE_V1" "$IMAGE" || return
-  deploy_web "$IMAGE"
-  helper_script dutgood "printf '{\"Username\":\"%s\",\"Secret\":\"%s\"}' $REG_USER $HELPER_SECRET"
+  private_web_v1 || return
+  helper_script dutgood "$GOOD_HELPER_ANSWER"
   helper_script duthang "exec sleep 300"
   helper_script dutfail "echo 'token service unreachable' >&2; exit 3"
   export PATH="$CASE_DIR/bin:$PATH"
   set_conf docker_config "$CASE_DIR/client"
-  client_config "$CASE_DIR/client" "{\"credHelpers\": {\"$AUTH_REGISTRY\": \"dutgood\"}}"
+  helper_config dutgood
   run_dockerup --pull
   assert_exit 0
   local id
   id=$(cid "$WEB")
 
-  client_config "$CASE_DIR/client" "{\"credHelpers\": {\"$AUTH_REGISTRY\": \"duthang\"}}"
+  helper_config duthang
   DOCKERUP_TIMEOUT=60 run_dockerup --pull
   assert_ne 124 "$RC" "a hanging helper does not hang the run"
   assert_contains "$ERR" "credentials for $IMAGE (registry $AUTH_REGISTRY): credential helper docker-credential-duthang for $AUTH_REGISTRY: no answer within 10 s (killed)" \
     "hanging helper: image, registry and helper named"
-  assert_eq "$id" "$(cid "$WEB")" "hanging helper: container kept"
-  assert_running "$WEB"
+  assert_web_kept "$id" "hanging helper"
 
-  client_config "$CASE_DIR/client" "{\"credHelpers\": {\"$AUTH_REGISTRY\": \"dutfail\"}}"
+  helper_config dutfail
   run_dockerup --pull
   assert_contains "$ERR" "credential helper docker-credential-dutfail for $AUTH_REGISTRY: exited with code 3: token service unreachable" \
     "failing helper: helper, registry and its message"
   assert_contains "$ERR" "$IMAGE" "failing helper: image named"
-  assert_eq "$id" "$(cid "$WEB")" "failing helper: container kept"
-  assert_running "$WEB"
+  assert_web_kept "$id" "failing helper"
 }
 
 test_no_secret_in_any_output() {
-  assert_true "htpasswd registry on 127.0.0.1" start_auth_registry || return
-  assert_true "pusher logs in" login_pusher || return
-  IMAGE="$AUTH_REGISTRY/$RUN_PREFIX/app:stable"
-  assert_true "push v1" push_private "$IMAGE_V1" "$IMAGE" || return
-  deploy_web "$IMAGE"
+  private_web_v1 || return
   set_conf registry "$AUTH_REGISTRY"
   set_conf username "$REG_USER"
   set_conf password "$REG_PASS"
@@ -369,11 +369,10 @@ test_no_secret_in_any_output() {
 # A no-op run with 10 private images: how many helper calls and Engine API calls it makes. The
 # API calls are counted by a small TCP proxy in front of the Docker socket.
 test_noop_run_with_ten_private_images() {
-  assert_true "htpasswd registry on 127.0.0.1" start_auth_registry || return
-  assert_true "pusher logs in" login_pusher || return
-  helper_script dutcount "printf '{\"Username\":\"%s\",\"Secret\":\"%s\"}' $REG_USER $HELPER_SECRET"
+  registry_and_pusher || return
+  helper_script dutcount "$GOOD_HELPER_ANSWER"
   export PATH="$CASE_DIR/bin:$PATH"
-  client_config "$CASE_DIR/client" "{\"credHelpers\": {\"$AUTH_REGISTRY\": \"dutcount\"}}"
+  helper_config dutcount
   set_conf docker_config "$CASE_DIR/client"
   local i image
   for i in $(seq 1 10); do
@@ -471,8 +470,7 @@ test_tls_registry_with_private_ca() {
     start_auth_registry "$address" "$pki/server.crt" "$pki/server.key" || { tls_cleanup; return; }
   IMAGE="$AUTH_REGISTRY/$RUN_PREFIX/app:stable"
   deploy_web "$IMAGE"
-  client_config "$CASE_DIR/client" \
-    "{\"auths\": {\"$AUTH_REGISTRY\": {\"auth\": \"$(basic "$REG_USER" "$REG_PASS")\"}}}"
+  auths_config "$REG_PASS"
   set_conf docker_config "$CASE_DIR/client"
 
   # Before the engine trusts the CA, the pull fails on verification: nothing turned it off.
