@@ -159,8 +159,9 @@ int command_run(const CommandLine& line, Settings settings) {
       *engine,
       [&line, &watch, &fleet](Settings& run_settings) {
         SourceLoad load = load_desired_state(run_settings, fleet.as_source());
-        for (const auto& warning : load.warnings) log_warning("{}", warning);
         apply_command_line(line, run_settings);  // user-data keys never beat the command line
+        EnvFilter filter = env_filter(load.state.specs, run_settings.show_secrets);
+        for (const auto& warning : load.warnings) log_warning("{}", filter.apply_line(warning));
         watch.follow(run_settings.confdir);
         return load.state;
       },

@@ -37,6 +37,17 @@ ExportResult export_specs(const std::vector<ContainerSpec>& specs, ExportFormat 
 
 namespace exporter {
 
+Value name_value_env(Tree& tree, const ContainerSpec& spec, const ExportContext& context) {
+  Value env = tree.array();
+  for (const auto& [key, value] : spec.env) {
+    Value pair = tree.object();
+    tree.put(pair, "name", key);
+    tree.put(pair, "value", context.env(spec, key, value));
+    tree.push(env, std::move(pair));
+  }
+  return env;
+}
+
 std::vector<std::string> declared_dependencies(const ContainerSpec& spec,
                                                const ExportContext& context) {
   std::vector<std::string> result;

@@ -88,16 +88,7 @@ void put_basics(Tree& tree, Value& definition, const ContainerSpec& spec,
              Value(static_cast<int>((*spec.memory_bytes + kMiB - 1) / kMiB)));
   if (spec.entrypoint) tree.put(definition, "entryPoint", tree.texts(*spec.entrypoint));
   if (spec.command) tree.put(definition, "command", tree.texts(*spec.command));
-  if (!spec.env.empty()) {
-    Value env = tree.array();
-    for (const auto& [key, value] : spec.env) {
-      Value pair = tree.object();
-      tree.put(pair, "name", key);
-      tree.put(pair, "value", context.env(spec, key, value));
-      tree.push(env, std::move(pair));
-    }
-    tree.put(definition, "environment", std::move(env));
-  }
+  if (!spec.env.empty()) tree.put(definition, "environment", name_value_env(tree, spec, context));
   if (spec.privileged) tree.put(definition, "privileged", Value(true));
   if (!spec.labels.empty()) tree.put(definition, "dockerLabels", tree.text_map(spec.labels));
 }

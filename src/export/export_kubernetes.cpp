@@ -153,16 +153,7 @@ Value container_of(Tree& tree, const ContainerSpec& spec, const PodVolumes& pod,
   tree.put(container, "image", spec.image);
   if (spec.entrypoint) tree.put(container, "command", tree.texts(*spec.entrypoint));
   if (spec.command) tree.put(container, "args", tree.texts(*spec.command));
-  if (!spec.env.empty()) {
-    Value env = tree.array();
-    for (const auto& [key, value] : spec.env) {
-      Value pair = tree.object();
-      tree.put(pair, "name", key);
-      tree.put(pair, "value", context.env(spec, key, value));
-      tree.push(env, std::move(pair));
-    }
-    tree.put(container, "env", std::move(env));
-  }
+  if (!spec.env.empty()) tree.put(container, "env", name_value_env(tree, spec, context));
   put_ports(tree, container, spec);
   put_mounts(tree, container, spec, pod, result);
   put_resources(tree, container, spec);

@@ -140,3 +140,28 @@ TEST_CASE("kubernetes: one pod, host ports and host paths, shared volumes, warni
   CHECK(warned(result, "web: \"signal\""));
   CHECK_FALSE(has(y, "s3cret-value"));
 }
+
+TEST_CASE("env values are hidden whatever their length; equal paths, ports and images stay") {
+  ContainerSpec spec = web();
+  spec.env = {{"HOME", "/data"}, {"PORT", "8080"}, {"X", "true"}, {"SECRET", "abc"}};
+  for (auto format : {ExportFormat::Compose, ExportFormat::Ecs, ExportFormat::Kubernetes}) {
+    ExportResult hidden = export_specs({spec}, format, false);
+    CAPTURE(hidden.text);
+    CHECK((has(hidden.text, "\"/data\"") || has(hidden.text, ":/data:ro")));  // the mount
+    CHECK(has(hidden.text, "8080"));        // the container port
+    CHECK(has(hidden.text, "registry.example.com/web:1.4"));
+    CHECK_FALSE(has(hidden.text, "abc"));
+    CHECK_FALSE(has(hidden.text, "\"true\""));
+    ExportResult shown = export_specs({spec}, format, true);
+    CHECK(has(shown.text, "\"abc\""));
+    CHECK(has(shown.text, "\"true\""));
+  }
+}
+
+TEST_CASE("ecs and kubernetes write the env as the same name/value list") {
+  ExportResult ecs = export_specs({web()}, ExportFormat::Ecs, true);
+  ExportResult pod = export_specs({web()}, ExportFormat::Kubernetes, true);
+  CHECK(has(ecs.text, "\"name\": \"MODE\",\n          \"value\": \"no\""));
+  CHECK(has(pod.text, "      env:\n        - name: \"API_KEY\"\n          value: \"s3cret-value\"\n"));
+  CHECK(has(pod.text, "        - name: \"MODE\"\n          value: \"no\"\n"));
+}

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "dockerup/export.hpp"
+#include "dockerup/redact.hpp"
 #include "tree.hpp"
 
 #include <set>
@@ -23,7 +24,7 @@ struct ExportContext {
   std::string env(const ContainerSpec& spec, const std::string& key,
                   const std::string& value) const {
     bool added = key == kDockerImageEnv && public_env.count(spec.name) != 0;
-    return added ? value : env_value(value, show_secrets);
+    return added ? value : shown_env_value(value, show_secrets);
   }
 };
 
@@ -31,6 +32,9 @@ ExportResult export_compose(const std::vector<ContainerSpec>& specs, const Expor
 ExportResult export_ecs(const std::vector<ContainerSpec>& specs, const ExportContext& context);
 ExportResult export_kubernetes(const std::vector<ContainerSpec>& specs,
                                const ExportContext& context);
+
+/// The env as a list of {"name", "value"} objects, as ECS and Kubernetes both write it.
+Value name_value_env(Tree& tree, const ContainerSpec& spec, const ExportContext& context);
 
 /// dependencies(spec) that are exported too (a dependency on an undeclared container is not).
 std::vector<std::string> declared_dependencies(const ContainerSpec& spec,

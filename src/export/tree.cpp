@@ -1,7 +1,5 @@
 #include "tree.hpp"
 
-#include "dockerup/redact.hpp"
-
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -98,10 +96,6 @@ std::string to_yaml(const Value& value, const std::vector<std::string>& header) 
   for (const auto& line : header) out += "# " + line + "\n";
   write_block(value, 0, false, out);
   return out;
-}
-
-std::string env_value(const std::string& value, bool show_secrets) {
-  return show_secrets ? value : std::string(kHidden);
 }
 
 }  // namespace dockerup::exporter

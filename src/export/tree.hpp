@@ -44,7 +44,4 @@ std::string to_json(const Value& value);
 /// "on" or "1.10" stay strings; `header` lines are written first as comments.
 std::string to_yaml(const Value& value, const std::vector<std::string>& header = {});
 
-/// The env value as exported: the value, or "(hidden)" without --show-secrets.
-std::string env_value(const std::string& value, bool show_secrets);
-
 }  // namespace dockerup::exporter

@@ -78,6 +78,24 @@ test_export_hides_secrets_without_show_secrets() {
     assert_not_contains "$OUT$ERR" "s3cr3t-value" "$format without --show-secrets"
     assert_contains "$OUT" "(hidden)" "$format shows where a value was"
   done
+  # Values equal to a path, a port or a word: hidden as values, intact as what they are elsewhere.
+  local short
+  short=$(cname short)
+  write_spec short "{\"name\": \"$short\", \"image\": \"$IMAGE_V1\",
+    \"env\": {\"HOME\": \"/data\", \"PORT\": \"8080\", \"SECRET\": \"abc\"},
+    \"volumes\": [{\"containerPath\": \"/data\"}]}"
+  run_dockerup export --format ecs
+  assert_exit 0
+  assert_contains "$OUT" "\"containerPath\": \"/data\"" "a path equal to an env value is intact"
+  assert_contains "$OUT" "\"containerPort\": 8080" "a port equal to an env value is intact"
+  assert_contains "$OUT" "\"image\": \"$IMAGE_V1\"" "the image is intact"
+  assert_not_contains "$OUT$ERR" "abc" "a 3-character value is hidden too"
+  # An env field that fails to parse: its error on stderr names the field, not the value.
+  write_spec bad "{\"name\": \"$(cname bad)\", \"image\": \"$IMAGE_V1\", \"env\": \"K=bad-s3cr3t\"}"
+  run_dockerup export --format compose
+  assert_exit 1
+  assert_contains "$ERR" "\$.env" "the error names the env field"
+  assert_not_contains "$ERR" "bad-s3cr3t" "the error hides the value"
   run_dockerup export
   assert_exit 2
   assert_contains "$ERR" "--format compose|ecs|kubernetes" "--format is required"
@@ -149,7 +167,7 @@ test_kubernetes_output_is_a_v1_pod() {
 
 test_case "compose: docker-compose accepts it and runs the same containers" \
   test_compose_output_runs_the_same_containers
-test_case "export hides env values without --show-secrets; --format is required" \
+test_case "export hides env values (any length, paths and ports intact) and in errors; --format is required" \
   test_export_hides_secrets_without_show_secrets
 test_case "ecs: botocore validates RegisterTaskDefinition input" \
   test_ecs_output_passes_botocore_validation

@@ -134,6 +134,60 @@ test_containers_of_earlier_versions_are_still_managed() {
   assert_contains "$ERR" "no longer declared by $(spec_path old)" "the reason names its file"
 }
 
+# -- secrets hidden by structure, not by searching text -------------------------------------
+
+# example_words KIND: each image, volume path or env value of the bundled examples, one a line.
+example_words() {
+  python3 - "$1" "$CONFDIR"/*.json <<'PY'
+import json, sys
+kind = sys.argv[1]
+for path in sys.argv[2:]:
+    with open(path) as f:
+        spec = json.load(f)
+    if kind == "image":
+        print(spec["image"])
+    for volume in spec.get("volumes", []) if kind == "path" else []:
+        for key in ("containerPath", "hostPath"):
+            if key in volume:
+                print(volume[key])
+    for key, value in spec.get("env", {}).items() if kind == "env" else []:
+        print(f"{key}={value}")
+PY
+}
+
+test_examples_print_intact_without_env_values() {
+  cp "$TOP"/containers.d-examples/*.json "$CONFDIR"/
+  local word images paths envs
+  images=$(example_words image)
+  paths=$(example_words path)
+  envs=$(example_words env)
+  assert_ne "" "$envs" "the examples declare env values" || return
+  # A dry run changes nothing and needs no image: absent ones are "would pull".
+  run_dockerup --dry-run
+  assert_exit 0
+  while read -r word; do
+    assert_contains "$OUT" "image $word " "image $word intact in --dry-run"
+  done <<<"$images"
+  while read -r word; do  # KEY=VALUE; a value may equal a path or an image part ("/data")
+    assert_not_contains "$OUT$ERR" "$word" "env entry $word in --dry-run"
+  done <<<"$envs"
+  assert_not_contains "$OUT$ERR" "(hidden)" "nothing else hidden in --dry-run"
+  # Paths are printed by export: intact, while every env value is hidden.
+  run_dockerup export --format compose
+  assert_exit 0
+  while read -r word; do
+    assert_contains "$OUT" "$word" "path $word intact in export"
+  done <<<"$paths"
+  while read -r word; do
+    assert_contains "$OUT" "${word%%=*}: \"(hidden)\"" "env ${word%%=*} hidden in export"
+    assert_not_contains "$OUT$ERR" "${word%%=*}: \"${word#*=}\"" "env value of ${word%%=*} in export"
+  done <<<"$envs"
+  run_dockerup --dry-run --show-secrets
+  assert_exit 0
+  assert_eq "$images" "$(grep -o 'would pull [^:]*: image [^ ]*' <<<"$OUT" | sed 's/.* image //')" \
+    "--show-secrets prints the same images"
+}
+
 test_case "an option word with Boost's placeholders returns at once (exit 2)" \
   test_placeholder_in_option_word_does_not_hang
 test_case "--config \"\" and --config MISSING are usage errors (exit 2)" \
@@ -148,4 +202,6 @@ test_case "dockerup's own container of such an image is recognised and not repla
   test_own_container_of_labelled_image_is_recognised
 test_case "containers of earlier versions (labels on the container) are still managed" \
   test_containers_of_earlier_versions_are_still_managed
+test_case "the bundled examples in --dry-run and export: images and paths intact, no env value" \
+  test_examples_print_intact_without_env_values
 finish
