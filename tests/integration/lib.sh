@@ -158,6 +158,18 @@ run_dockerup_raw() {
   ERR=$(cat "$err")
 }
 
+# first_run NAME ARGS...: the run a case starts from (run_dockerup ARGS) must succeed and create
+# container NAME; sets FIRST_ID to its ID. Returns 1 when it did not, so the case can `|| return`
+# instead of checking what later runs kept against nothing.
+first_run() {
+  local name=$1
+  shift
+  run_dockerup "$@"
+  assert_exit 0
+  FIRST_ID=$(cid "$name")
+  assert_ne "" "$FIRST_ID" "first run created $name"
+}
+
 # start_dockerup_background ARGS...: like run_dockerup, in the background; sets BACKGROUND_PID.
 start_dockerup_background() {
   "$DOCKERUP" --config "$CONF" --confdir "$CONFDIR" --cache "$CACHE" "$@" \
@@ -206,6 +218,23 @@ host_port() { "$DOCKER" port "$1" "$2" 2>/dev/null | head -n 1; }
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start_python NAME SCRIPT ARGS...: starts a python test server (tests/fleet_server.py,
+# tests/imds_emulator.py) on a free 127.0.0.1 port and waits until it prints which; sets PORT and
+# PYTHON_PID (stopped with the case). Its output: CASE_DIR/NAME.out and NAME.err.
+start_python() {
+  local name=$1 script=$2
+  shift 2
+  python3 "$script" --port 0 "$@" >"$CASE_DIR/$name.out" 2>"$CASE_DIR/$name.err" </dev/null &
+  PYTHON_PID=$!
+  BACKGROUND_PIDS+=("$PYTHON_PID")
+  wait_until 20 grep -qs '^PORT ' "$CASE_DIR/$name.out" || {
+    fail_assertion "$name did not start: $(cat "$CASE_DIR/$name.err")"
+    return 1
+  }
+  # shellcheck disable=SC2034 # for the test files
+  PORT=$(sed -n 's/^PORT //p' "$CASE_DIR/$name.out")
 }
 
 # start_registry: Debian's docker-registry on a free 127.0.0.1 port, storing under CASE_DIR.
@@ -313,6 +342,13 @@ assert_absent() {  # NAME
   exists "$1" || return 0
   fail_assertion "container $1 should not exist"
   return 1
+}
+
+assert_kept() {  # ID NAME WHAT: container NAME is still the one with ID, and still running
+  local kept=0
+  assert_eq "$1" "$(cid "$2")" "$3" || kept=1
+  assert_running "$2" || kept=1
+  return $kept
 }
 
 # skip_case REASON [WHY_NOT_IN_CI]: the case cannot run here; counted and printed with REASON.

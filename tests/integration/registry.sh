@@ -10,6 +10,7 @@
 #   image_id REF            the local image ID of REF
 #   build_image TAG DOCKERFILE      a local image built offline (FROM a local image)
 #   container_events NAME SINCE     what Docker recorded for NAME's containers since SINCE
+#   begin_web_case          a registry, WEB and REF for a case about one container on it
 #
 # Pushes go through the name "localhost:PORT" while dockerup is given "127.0.0.1:PORT": both
 # reach the same registry, but the host's local tag for dockerup's reference then changes only
@@ -161,6 +162,16 @@ first_event_line() {
     done
   done <<<"$events"
   echo 999999
+}
+
+# begin_web_case: the start of a case about container WEB running REF (web:stable in this case's
+# registry): a registry, and short stop timeouts (httpd as PID 1 ignores SIGTERM).
+# shellcheck disable=SC2034 # WEB and REF are for the test files
+begin_web_case() {
+  set_conf stop_timeout 1
+  assert_true "registry answers on 127.0.0.1" registry_start || return 1
+  WEB=$(cname web)
+  REF="$REGISTRY/$RUN_PREFIX/web:stable"
 }
 
 # Containers first (lib.sh), then the image references they may have used.

@@ -148,24 +148,19 @@ test_deleted_spec_is_removed() {
   assert_exit 0
   assert_absent "$(cname gone)"
   assert_eq 0 "$(count_managed "$(cname gone)")" "containers managed as gone"
-  assert_eq "$keep_id" "$(cid "$(cname keep)")" "untouched container ID"
-  assert_running "$(cname keep)"
+  assert_kept "$keep_id" "$(cname keep)" "untouched container ID"
 }
 
 test_changed_env_replaces() {
   local web
   web=$(cname web)
   write_simple_spec web '{"COLOUR": "blue"}'
-  run_dockerup --no-pull
-  assert_exit 0
-  local old_id
-  old_id=$(cid "$web")
-  assert_ne "" "$old_id" "first container" || return
+  first_run "$web" --no-pull || return
   write_simple_spec web '{"COLOUR": "green"}'
   run_dockerup --no-pull
   assert_exit 0
   assert_running "$web"
-  assert_ne "$old_id" "$(cid "$web")" "container ID after the env changed"
+  assert_ne "$FIRST_ID" "$(cid "$web")" "container ID after the env changed"
   assert_contains "$(env_of "$web")" "COLOUR=green" "new env"
   assert_eq 1 "$(count_managed "$web")" "containers managed as $web"
   assert_eq 1 "$("$DOCKER" ps -a -q --filter "name=$web" | wc -l)" "containers named like $web"
@@ -201,8 +196,7 @@ test_stopped_container_is_started() {
   assert_eq false "$(inspect "$web" '{{.State.Running}}')" "stopped by hand" || return
   run_dockerup --no-pull
   assert_exit 0
-  assert_eq "$id" "$(cid "$web")" "same container started again"
-  assert_running "$web"
+  assert_kept "$id" "$web" "same container started again"
 }
 
 test_hand_started_containers() {
@@ -217,8 +211,7 @@ test_hand_started_containers() {
   write_simple_spec adopt
   run_dockerup --no-pull
   assert_exit 0
-  assert_eq "$loose_id" "$(cid "$loose")" "undeclared container left alone"
-  assert_running "$loose"
+  assert_kept "$loose_id" "$loose" "undeclared container left alone"
   assert_running "$adopt"
   assert_ne "$adopt_id" "$(cid "$adopt")" "hand-made container under a declared name replaced"
   assert_eq true "$(label_of "$adopt" io.dockerup.managed)" "adopted container is managed"

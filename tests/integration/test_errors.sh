@@ -16,18 +16,13 @@ test_invalid_json_keeps_running_container() {
   a=$(cname a)
   c=$(cname c)
   write_spec a "$(simple_spec "$a")"
-  run_dockerup --no-pull
-  assert_exit 0
-  local a_id
-  a_id=$(cid "$a")
-  assert_ne "" "$a_id" "first run created $a" || return
+  first_run "$a" --no-pull || return
   write_spec a "{\"type\": \"docker\", \"name\": \"$a\", "  # cut short
   write_spec c "$(simple_spec "$c")"
   run_dockerup --no-pull
   assert_exit 1
   assert_contains "$ERR" "$(spec_path a)" "error names the broken file"
-  assert_eq "$a_id" "$(cid "$a")" "container of the broken file kept"
-  assert_running "$a"
+  assert_kept "$FIRST_ID" "$a" "container of the broken file kept"
   assert_running "$c"
 }
 
@@ -37,11 +32,7 @@ test_bad_field_keeps_running_container() {
   b=$(cname b)
   c=$(cname c)
   write_spec a "$(simple_spec "$a")"
-  run_dockerup --no-pull
-  assert_exit 0
-  local a_id
-  a_id=$(cid "$a")
-  assert_ne "" "$a_id" "first run created $a" || return
+  first_run "$a" --no-pull || return
   write_spec a "$(simple_spec "$a" '"memory": "lots"')"
   write_spec b "$(simple_spec "$b" '"portMappings": [{"containerPort": "eighty"}]')"
   write_spec c "$(simple_spec "$c")"
@@ -50,8 +41,7 @@ test_bad_field_keeps_running_container() {
   assert_match "$ERR" "$(spec_path a).*\\\$\\.memory" "error names file and field"
   assert_match "$ERR" "$(spec_path b).*\\\$\\.portMappings\\[0\\]\\.containerPort" \
     "error names file and nested field"
-  assert_eq "$a_id" "$(cid "$a")" "container of the bad file kept"
-  assert_running "$a"
+  assert_kept "$FIRST_ID" "$a" "container of the bad file kept"
   assert_absent "$b"
   assert_running "$c"
 }

@@ -13,19 +13,6 @@ SERVER="$TOP/tests/fleet_server.py"
 EMULATOR="$TOP/tests/imds_emulator.py"
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_REGION AWS_DEFAULT_REGION
 
-# start_python NAME SCRIPT ARGS...: starts a test server, waits for its port; sets PORT.
-start_python() {
-  local name=$1 script=$2
-  shift 2
-  python3 "$script" --port 0 "$@" >"$CASE_DIR/$name.out" 2>"$CASE_DIR/$name.err" </dev/null &
-  BACKGROUND_PIDS+=($!)
-  wait_until 20 grep -qs '^PORT ' "$CASE_DIR/$name.out" || {
-    fail_assertion "$name did not start: $(cat "$CASE_DIR/$name.err")"
-    return 1
-  }
-  PORT=$(sed -n 's/^PORT //p' "$CASE_DIR/$name.out")
-}
-
 # start_server [fleet_server.py OPTIONS]: serves CASE_DIR/fleet/document; sets URL (plain HTTP).
 start_server() {
   FLEET="$CASE_DIR/fleet"
@@ -87,18 +74,15 @@ test_fleet_source_url_on_the_command_line() {
 
 test_fleet_failures_remove_nothing() {
   start_server || return
-  local web id mode
+  local web mode
   web=$(cname web)
   set_conf source_url "$URL"
   document "{\"containers\": [$(entry "$web" "$IMAGE_V1")]}"
-  run_dockerup
-  id=$(cid "$web")
-  assert_ne "" "$id" "first run created $web" || return
+  first_run "$web" || return
   for mode in 500 403 garbage timeout; do
     server_mode "$mode"
     run_dockerup
-    assert_eq "$id" "$(cid "$web")" "server answering $mode: $web untouched"
-    assert_running "$web"
+    assert_kept "$FIRST_ID" "$web" "server answering $mode: $web untouched"
     assert_contains "$ERR" "using the last good version" "server answering $mode: warned"
   done
   assert_contains "$ERR" "Timeout" "the timeout is named"
@@ -106,7 +90,7 @@ test_fleet_failures_remove_nothing() {
   server_mode ok
   run_dockerup
   assert_exit 0
-  assert_eq "$id" "$(cid "$web")" "server back: $web untouched"
+  assert_eq "$FIRST_ID" "$(cid "$web")" "server back: $web untouched"
 }
 
 test_fleet_down_without_copy_removes_nothing() {
@@ -148,19 +132,17 @@ test_fleet_document_gone_or_shrunk_removes_its_containers() {
 
 test_fleet_name_also_in_containers_d_is_an_error_naming_both() {
   start_server || return
-  local web id
+  local web
   web=$(cname web)
   set_conf source_url "$URL"
   write_spec web "$(entry "$web" "$IMAGE_V1")"
-  run_dockerup
-  id=$(cid "$web")
-  assert_ne "" "$id" "first run created $web" || return
+  first_run "$web" || return
   document "{\"containers\": [$(entry "$web" "$IMAGE_V2")]}"
   run_dockerup
   assert_exit 1
   assert_contains "$ERR" "$(spec_path web)" "the error names the file"
   assert_contains "$ERR" "$URL" "the error names the fleet source"
-  assert_eq "$id" "$(cid "$web")" "$web untouched"
+  assert_eq "$FIRST_ID" "$(cid "$web")" "$web untouched"
 }
 
 test_fleet_s3_signed_with_environment_keys() {

@@ -15,10 +15,7 @@ V2_ID=$(image_id "$IMAGE_V2")
 IMAGE_V3="dockerup-test/$RUN_PREFIX-app:v3"
 
 begin_rollback_case() {
-  set_conf stop_timeout 1
-  assert_true "registry answers on 127.0.0.1" registry_start || return 1
-  WEB=$(cname web)
-  REF="$REGISTRY/$RUN_PREFIX/web:stable"
+  begin_web_case || return 1
   write_spec web "{\"name\": \"$WEB\", \"image\": \"$REF\",
                    \"portMappings\": [{\"containerPort\": 8080, \"hostIp\": \"127.0.0.1\"}]}"
 }

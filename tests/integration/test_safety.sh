@@ -17,11 +17,7 @@ test_failed_replacement_keeps_old_container() {
   blocker=$(cname blocker)
   port=$(free_port)
   write_spec web "$(web_spec "$web" "$port")"
-  run_dockerup --no-pull
-  assert_exit 0
-  local old_id
-  old_id=$(cid "$web")
-  assert_ne "" "$old_id" "first run created $web" || return
+  first_run "$web" --no-pull || return
 
   # The new spec wants a port that a container started by hand already holds.
   taken=$(free_port)
@@ -30,8 +26,7 @@ test_failed_replacement_keeps_old_container() {
   run_dockerup --no-pull
   assert_exit 1
   assert_contains "$ERR" "$web" "error names the container"
-  assert_eq "$old_id" "$(cid "$web")" "the old container is back under its name"
-  assert_running "$web"
+  assert_kept "$FIRST_ID" "$web" "the old container is back under its name"
   assert_eq "app v1" "$(http_get "http://127.0.0.1:$port/")" "the old container still serves"
   assert_eq 1 "$(count_managed "$web")" "no leftover replacement"
   assert_running "$blocker"
@@ -42,18 +37,13 @@ test_replacement_that_dies_keeps_old_container() {
   web=$(cname web)
   port=$(free_port)
   write_spec web "$(web_spec "$web" "$port")"
-  run_dockerup --no-pull
-  assert_exit 0
-  local old_id
-  old_id=$(cid "$web")
-  assert_ne "" "$old_id" "first run created $web" || return
+  first_run "$web" --no-pull || return
 
   # The new container starts, then exits at once: it never proves itself within start_wait.
   write_spec web "$(web_spec "$web" "$port" '"command": "false", "restart": "never"')"
   run_dockerup --no-pull
   assert_exit 1
-  assert_eq "$old_id" "$(cid "$web")" "the old container is back under its name"
-  assert_running "$web"
+  assert_kept "$FIRST_ID" "$web" "the old container is back under its name"
   assert_eq "app v1" "$(http_get "http://127.0.0.1:$port/")" "the old container still serves"
   assert_eq 1 "$(count_managed "$web")" "no leftover replacement"
 }
@@ -62,34 +52,24 @@ test_missing_confdir_removes_nothing() {
   local web
   web=$(cname web)
   write_spec web "{\"name\": \"$web\", \"image\": \"$IMAGE_V1\"}"
-  run_dockerup --no-pull
-  assert_exit 0
-  local id
-  id=$(cid "$web")
-  assert_ne "" "$id" "first run created $web" || return
+  first_run "$web" --no-pull || return
   mv "$CONFDIR" "$CONFDIR.away"
   run_dockerup --no-pull
   assert_ne 0 "$RC" "exit code without the confdir"
   assert_contains "$ERR" "$CONFDIR" "error names the confdir"
-  assert_eq "$id" "$(cid "$web")" "container kept while its confdir is missing"
-  assert_running "$web"
+  assert_kept "$FIRST_ID" "$web" "container kept while its confdir is missing"
 }
 
 test_unreadable_file_removes_nothing() {
   local web
   web=$(cname web)
   write_spec web "{\"name\": \"$web\", \"image\": \"$IMAGE_V1\"}"
-  run_dockerup --no-pull
-  assert_exit 0
-  local id
-  id=$(cid "$web")
-  assert_ne "" "$id" "first run created $web" || return
+  first_run "$web" --no-pull || return
   chmod 666 "$(spec_path web)"  # refused under strict_modes: as good as unreadable
   run_dockerup --no-pull
   assert_exit 1
   assert_contains "$ERR" "$(spec_path web)" "error names the file"
-  assert_eq "$id" "$(cid "$web")" "container kept while its file is refused"
-  assert_running "$web"
+  assert_kept "$FIRST_ID" "$web" "container kept while its file is refused"
 }
 
 test_docker_unreachable_exits_nonzero() {

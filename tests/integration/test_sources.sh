@@ -38,19 +38,15 @@ seconds_until_running() {
 
 test_corrupted_file_keeps_container() {
   setup_case
-  local web id
+  local web
   web=$(cname web)
   write_spec web "$(entry "$web")"
-  run_dockerup
-  assert_exit 0
-  id=$(cid "$web")
-  assert_ne "" "$id" "first run created $web" || return
+  first_run "$web" || return
   printf '{"name": "%s", "image": ' "$web" >"$(spec_path web)"  # half-written
   run_dockerup
   assert_ne 0 "$RC" "exit status with a broken file"
   assert_match "$ERR" "error.*$(spec_path web)" "the error names the file"
-  assert_eq "$id" "$(cid "$web")" "$web untouched"
-  assert_running "$web"
+  assert_kept "$FIRST_ID" "$web" "$web untouched"
 }
 
 test_deleted_file_removes_container() {
@@ -114,25 +110,22 @@ test_server_follows_a_replaced_confdir() {
 
 test_group_writable_spec_refused() {
   setup_case
-  local web id
+  local web
   web=$(cname web)
   write_spec web "$(entry "$web")"
-  run_dockerup
-  id=$(cid "$web")
-  assert_ne "" "$id" "first run created $web" || return
+  first_run "$web" || return
 
   write_spec web "$(entry "$web" '"env": {"CHANGED": "1"}')"
   chmod 664 "$(spec_path web)"
   run_dockerup
   assert_ne 0 "$RC" "exit status with a group-writable file"
   assert_match "$ERR" "error.*$(spec_path web).*0664" "the error names the file and its mode"
-  assert_eq "$id" "$(cid "$web")" "$web untouched"
-  assert_running "$web"
+  assert_kept "$FIRST_ID" "$web" "$web untouched"
 
   set_conf strict_modes false
   run_dockerup
   assert_exit 0
-  assert_ne "$id" "$(cid "$web")" "strict_modes=false: the change is applied"
+  assert_ne "$FIRST_ID" "$(cid "$web")" "strict_modes=false: the change is applied"
   assert_contains "$(env_of "$web")" "CHANGED=1" "the new spec runs"
 }
 

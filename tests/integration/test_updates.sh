@@ -17,14 +17,6 @@ V2_ID=$(image_id "$IMAGE_V2")
 FAILING_IMAGE="dockerup-test/$RUN_PREFIX-failing:at-once"
 FAILING_LATER_IMAGE="dockerup-test/$RUN_PREFIX-failing:later"
 
-# Every case: a registry, and short stop timeouts (httpd as PID 1 ignores SIGTERM).
-begin_update_case() {
-  set_conf stop_timeout 1
-  assert_true "registry answers on 127.0.0.1" registry_start || return 1
-  WEB=$(cname web)
-  REF="$REGISTRY/$RUN_PREFIX/web:stable"
-}
-
 # web_spec [EXTRA_JSON_MEMBERS]: the spec of WEB running REF.
 web_spec() {
   write_spec web "{\"name\": \"$WEB\", \"image\": \"$REF\"${1:+, $1}}"
@@ -40,6 +32,19 @@ start_with_v1() {
   OLD_ID=$(cid "$WEB")
 }
 
+# update_to_v2 WHAT: pushes v2 under REF, runs, and checks that one new container for WEB runs
+# v2 (WHAT names the update in the messages). Sets NEW_ID, and SINCE to the time before the run
+# (for container_events).
+update_to_v2() {
+  assert_true "push v2 under the same tag" push_image "$IMAGE_V2" "$REF" || return 1
+  SINCE=$(date +%s)
+  run_dockerup --pull
+  assert_exit 0
+  NEW_ID=$(cid "$WEB")
+  assert_ne "$OLD_ID" "$NEW_ID" "container ID after the $1"
+  assert_single_running "$V2_ID" "image ID after the $1"
+}
+
 # Exactly one container for WEB, no temporary ones, running IMAGE.
 assert_single_running() {  # IMAGE_ID WHAT
   assert_eq 1 "$(count_named "$WEB")" "containers named $WEB or its temporary names"
@@ -50,28 +55,22 @@ assert_single_running() {  # IMAGE_ID WHAT
 }
 
 test_new_image_replaces_container() {
-  begin_update_case || return
+  begin_web_case || return
   web_spec
   start_with_v1 || return
-  assert_true "push v2 under the same tag" push_image "$IMAGE_V2" "$REF" || return
-  run_dockerup --pull
-  assert_exit 0
-  assert_ne "$OLD_ID" "$(cid "$WEB")" "container ID after the update"
-  assert_single_running "$V2_ID" "image ID after the update"
+  update_to_v2 update || return
   # The log says which image moved from which ID to which.
   assert_contains "$ERR$OUT" "$REF" "log names the image"
   local old_short=${V1_ID#sha256:} new_short=${V2_ID#sha256:}
   assert_match "$ERR$OUT" "${old_short:0:12}.*${new_short:0:12}" "log names the old and new image IDs"
 
-  local new_id
-  new_id=$(cid "$WEB")
   run_dockerup --pull
   assert_exit 0
-  assert_eq "$new_id" "$(cid "$WEB")" "a second run with nothing new keeps the container"
+  assert_eq "$NEW_ID" "$(cid "$WEB")" "a second run with nothing new keeps the container"
 }
 
 test_update_pull_false_keeps_container() {
-  begin_update_case || return
+  begin_web_case || return
   web_spec '"update": {"pull": false}'
   # The first run must still pull: the image is missing locally (only the registry has it).
   start_with_v1 || return
@@ -84,22 +83,16 @@ test_update_pull_false_keeps_container() {
 }
 
 test_eager_starts_new_before_stopping_old() {
-  begin_update_case || return
+  begin_web_case || return
   web_spec '"update": {"eager": true},
             "portMappings": [{"containerPort": 8080, "hostIp": "127.0.0.1"}]'
   start_with_v1 || return
-  assert_true "push v2 under the same tag" push_image "$IMAGE_V2" "$REF" || return
-  local since events new_id new_start old_stop
-  since=$(date +%s)
-  run_dockerup --pull
-  assert_exit 0
-  new_id=$(cid "$WEB")
-  assert_ne "$OLD_ID" "$new_id" "container ID after the eager update"
-  assert_single_running "$V2_ID" "image ID after the eager update"
+  update_to_v2 "eager update" || return
   assert_eq "app v2" "$(http_get "http://$(host_port "$WEB" 8080/tcp)/")" "page after the update"
 
-  events=$(container_events "$WEB" "$since")
-  new_start=$(first_event_line "$events" "$new_id" start)
+  local events new_start old_stop
+  events=$(container_events "$WEB" "$SINCE")
+  new_start=$(first_event_line "$events" "$NEW_ID" start)
   old_stop=$(first_event_line "$events" "$OLD_ID" kill die stop)
   assert_true "the new container started (events: $events)" test "$new_start" -lt 999999
   assert_true "the old container was stopped (events: $events)" test "$old_stop" -lt 999999
@@ -109,26 +102,20 @@ test_eager_starts_new_before_stopping_old() {
 }
 
 test_eager_with_fixed_host_port_stops_first() {
-  begin_update_case || return
+  begin_web_case || return
   local port
   port=$(free_port)
   web_spec "\"update\": {\"eager\": true},
             \"portMappings\": [{\"containerPort\": 8080, \"hostPort\": $port, \"hostIp\": \"127.0.0.1\"}]"
   start_with_v1 || return
   assert_eq "app v1" "$(http_get "http://127.0.0.1:$port/")" "page of v1 on the fixed port"
-  assert_true "push v2 under the same tag" push_image "$IMAGE_V2" "$REF" || return
-  local since events new_id new_start old_stop
-  since=$(date +%s)
-  run_dockerup --pull
-  assert_exit 0
-  new_id=$(cid "$WEB")
-  assert_ne "$OLD_ID" "$new_id" "container ID after the update"
-  assert_single_running "$V2_ID" "image ID after the update"
+  update_to_v2 update || return
   assert_eq "app v2" "$(http_get "http://127.0.0.1:$port/")" "page of v2 on the fixed port"
   assert_match "$ERR$OUT" "eager.*(hostPort|host port)" "log says why eager was not possible"
 
-  events=$(container_events "$WEB" "$since")
-  new_start=$(first_event_line "$events" "$new_id" start)
+  local events new_start old_stop
+  events=$(container_events "$WEB" "$SINCE")
+  new_start=$(first_event_line "$events" "$NEW_ID" start)
   old_stop=$(first_event_line "$events" "$OLD_ID" die)
   assert_true "old stopped (event $old_stop) before new start (event $new_start): $events" \
     test "$old_stop" -lt "$new_start"
@@ -162,7 +149,7 @@ assert_old_one_kept() {
 
 # failing_default [later]
 failing_default() {
-  begin_update_case || return
+  begin_web_case || return
   web_spec '"portMappings": [{"containerPort": 8080, "hostIp": "127.0.0.1"}]'
   start_with_v1 || return
   assert_true "push a failing image under the same tag" push_failing_image "$@" || return
@@ -174,7 +161,7 @@ test_crashing_new_image_restores_old_default() { failing_default later; }
 
 # failing_eager [later]
 failing_eager() {
-  begin_update_case || return
+  begin_web_case || return
   web_spec '"update": {"eager": true},
             "portMappings": [{"containerPort": 8080, "hostIp": "127.0.0.1"}]'
   start_with_v1 || return
@@ -191,7 +178,7 @@ test_failing_new_image_keeps_old_eager() { failing_eager; }
 test_crashing_new_image_keeps_old_eager() { failing_eager later; }
 
 test_stopped_registry_changes_nothing() {
-  begin_update_case || return
+  begin_web_case || return
   web_spec
   start_with_v1 || return
   assert_true "push v2 under the same tag" push_image "$IMAGE_V2" "$REF" || return
@@ -214,7 +201,7 @@ test_stopped_registry_changes_nothing() {
 new_copy_running() { [ "$(inspect "$WEB.dockerup-new" '{{.State.Running}}')" = true ]; }
 
 test_kill_between_eager_steps_is_repaired() {
-  begin_update_case || return
+  begin_web_case || return
   web_spec '"update": {"eager": true}'
   start_with_v1 || return
   assert_true "push v2 under the same tag" push_image "$IMAGE_V2" "$REF" || return

@@ -14,16 +14,9 @@ EMULATOR="$TOP/tests/imds_emulator.py"
 # IMDS_PID and points AWS_EC2_METADATA_SERVICE_ENDPOINT at it.
 start_imds() {
   USER_DATA="$CASE_DIR/user-data"
-  python3 "$EMULATOR" --port 0 --user-data "$USER_DATA" "$@" \
-    >"$CASE_DIR/imds.out" 2>"$CASE_DIR/imds.err" </dev/null &
-  IMDS_PID=$!
-  BACKGROUND_PIDS+=("$IMDS_PID")
-  wait_until 10 grep -qs '^PORT ' "$CASE_DIR/imds.out" || {
-    fail_assertion "the IMDS emulator did not start: $(cat "$CASE_DIR/imds.err")"
-    return 1
-  }
-  AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$(sed -n 's/^PORT //p' "$CASE_DIR/imds.out")"
-  export AWS_EC2_METADATA_SERVICE_ENDPOINT
+  start_python imds "$EMULATOR" --user-data "$USER_DATA" "$@" || return 1
+  IMDS_PID=$PYTHON_PID
+  export AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$PORT"
 }
 
 stop_imds() {
@@ -105,56 +98,46 @@ test_gzip_user_data() {
 
 test_metadata_service_down_keeps_containers() {
   setup_case || return
-  local web id
+  local web
   web=$(cname web)
   user_data "{\"containers\": [$(entry "$web")]}"
-  run_dockerup --aws
-  assert_exit 0
-  id=$(cid "$web")
-  assert_ne "" "$id" "first run created $web" || return
+  first_run "$web" --aws || return
 
   stop_imds
   local run
   for run in 1 2; do  # the warning comes on every run until the service is back
     run_dockerup --aws
-    assert_eq "$id" "$(cid "$web")" "run $run without the metadata service: $web untouched"
-    assert_running "$web"
+    assert_kept "$FIRST_ID" "$web" "run $run without the metadata service: $web untouched"
     assert_match "$ERR" "warning.*metadata service unavailable" "run $run warns"
   done
 }
 
 test_metadata_service_down_without_copy_removes_nothing() {
   setup_case || return
-  local web id
+  local web
   web=$(cname web)
   user_data "{\"containers\": [$(entry "$web")]}"
-  run_dockerup --aws
-  id=$(cid "$web")
-  assert_ne "" "$id" "first run created $web" || return
+  first_run "$web" --aws || return
   stop_imds
   rm -rf "$CACHE/last-known-good"
   run_dockerup --aws
   assert_ne 0 "$RC" "exit status when user-data is unknown"
   assert_contains "$ERR" "metadata service unavailable" "error says why"
-  assert_eq "$id" "$(cid "$web")" "$web untouched"
-  assert_running "$web"
+  assert_kept "$FIRST_ID" "$web" "$web untouched"
 }
 
 test_non_json_user_data_removes_nothing() {
   setup_case || return
-  local web id
+  local web
   web=$(cname web)
   user_data "{\"containers\": [$(entry "$web")]}"
-  run_dockerup --aws
-  id=$(cid "$web")
-  assert_ne "" "$id" "first run created $web" || return
+  first_run "$web" --aws || return
 
   printf '#!/bin/bash\necho configuring the host\n' >"$CASE_DIR/user-data"
   run_dockerup --aws
   assert_ne 0 "$RC" "exit status with a script as user-data"
   assert_match "$ERR" "user-data.*script.*not JSON" "the script is reported"
-  assert_eq "$id" "$(cid "$web")" "$web untouched"
-  assert_running "$web"
+  assert_kept "$FIRST_ID" "$web" "$web untouched"
 }
 
 test_user_data_no_longer_listing_a_container_removes_it() {
@@ -174,12 +157,10 @@ test_user_data_no_longer_listing_a_container_removes_it() {
 
 test_merge_conflict_names_both_sources_and_keeps_container() {
   setup_case || return
-  local web id
+  local web
   web=$(cname web)
   write_spec web "$(entry "$web")"
-  run_dockerup
-  id=$(cid "$web")
-  assert_ne "" "$id" "first run created $web from containers.d" || return
+  first_run "$web" || return
 
   # Documented rule: a name declared by a containers.d file and by user-data is an error naming
   # both; neither declaration is used and the running container stays exactly as it is.
@@ -188,8 +169,7 @@ test_merge_conflict_names_both_sources_and_keeps_container() {
   assert_ne 0 "$RC" "exit status with a conflict"
   assert_contains "$ERR" "$(spec_path web)" "the error names the file"
   assert_match "$ERR" "error.*$web.*user-data|error.*user-data.*$web" "the error names user-data"
-  assert_eq "$id" "$(cid "$web")" "$web untouched"
-  assert_running "$web"
+  assert_kept "$FIRST_ID" "$web" "$web untouched"
   assert_not_contains "$(env_of "$web")" "FROM=user-data" "user-data did not win"
 }
 
