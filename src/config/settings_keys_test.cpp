@@ -14,6 +14,26 @@ std::pair<SettingResult, std::string> apply(Settings& settings, std::string_view
   return {result, reason};
 }
 
+/// One row of a key table: what dockerup.conf says and what the field then holds.
+template <typename Field>
+struct KeyRow {
+  const char* key;
+  const char* value;
+  Field Settings::*field;
+  Field expected;
+};
+
+/// Applies each row to `settings` in order, checking that the key is accepted and its field set.
+template <typename Field>
+void check_keys(Settings& settings, std::initializer_list<KeyRow<Field>> rows) {
+  for (const auto& row : rows) {
+    CAPTURE(row.key);
+    CAPTURE(row.value);
+    CHECK(apply(settings, row.key, row.value).first == SettingResult::Applied);
+    CHECK(settings.*row.field == row.expected);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("parse_bool: the usual words, any case") {
@@ -24,71 +44,55 @@ TEST_CASE("parse_bool: the usual words, any case") {
 }
 
 TEST_CASE("apply_setting: every key sets its field") {
+  // One Settings for all rows, in order: a key applied twice (gc) shows each value lands.
   Settings s;
-  CHECK(apply(s, "confdir", "/srv/containers.d").first == SettingResult::Applied);
-  CHECK(s.confdir == "/srv/containers.d");
-  CHECK(apply(s, "remote", "tcp://127.0.0.1:2375").first == SettingResult::Applied);
-  CHECK(s.remote == "tcp://127.0.0.1:2375");
-  CHECK(apply(s, "interval", "30").first == SettingResult::Applied);
-  CHECK(s.interval == 30);
-  CHECK(apply(s, "aws", "true").first == SettingResult::Applied);
-  CHECK(s.aws);
-  CHECK(apply(s, "pull", "no").first == SettingResult::Applied);
-  CHECK_FALSE(s.pull);
-  CHECK(apply(s, "cache", "/tmp/cache").first == SettingResult::Applied);
-  CHECK(s.cache_dir == "/tmp/cache");
-  CHECK(apply(s, "exclusive", "on").first == SettingResult::Applied);
-  CHECK(s.exclusive);
-  CHECK(apply(s, "stop_timeout", "0").first == SettingResult::Applied);
-  CHECK(s.stop_timeout == 0);
-  CHECK(apply(s, "start_wait", "5").first == SettingResult::Applied);
-  CHECK(s.start_wait == 5);
-  CHECK(apply(s, "rolling_wait", "20").first == SettingResult::Applied);
-  CHECK(s.rolling_wait == 20);
-  CHECK(apply(s, "crashloop_restarts", "5").first == SettingResult::Applied);
-  CHECK(s.crashloop_restarts == 5);
+  check_keys<std::string>(s, {
+      {"confdir", "/srv/containers.d", &Settings::confdir, "/srv/containers.d"},
+      {"remote", "tcp://127.0.0.1:2375", &Settings::remote, "tcp://127.0.0.1:2375"},
+      {"cache", "/tmp/cache", &Settings::cache_dir, "/tmp/cache"},
+      {"aws_endpoint", "http://127.0.0.1:1338", &Settings::aws_endpoint, "http://127.0.0.1:1338"},
+      {"log_format", "JSON", &Settings::log_format, "json"},
+      {"tls_ca", "/etc/dockerup/tls/ca.pem", &Settings::tls_ca, "/etc/dockerup/tls/ca.pem"},
+      {"tls_cert", "/etc/dockerup/tls/cert.pem", &Settings::tls_cert, "/etc/dockerup/tls/cert.pem"},
+      {"tls_key", "/etc/dockerup/tls/key.pem", &Settings::tls_key, "/etc/dockerup/tls/key.pem"},
+      {"metrics_listen", "127.0.0.1:9100", &Settings::metrics_listen, "127.0.0.1:9100"},
+      {"username", "deploy", &Settings::registry_username, "deploy"},
+      {"password", "s3cr;t", &Settings::registry_password, "s3cr;t"},
+      {"email", "ops@example.com", &Settings::registry_email, "ops@example.com"},
+      {"registry", "localhost:5000", &Settings::registry, "localhost:5000"},
+  });
+  check_keys<int>(s, {
+      {"interval", "30", &Settings::interval, 30},
+      {"stop_timeout", "0", &Settings::stop_timeout, 0},
+      {"start_wait", "5", &Settings::start_wait, 5},
+      {"rolling_wait", "20", &Settings::rolling_wait, 20},
+      {"crashloop_restarts", "5", &Settings::crashloop_restarts, 5},
+      {"parallel", "1", &Settings::parallel, 1},
+      {"health_timeout", "30", &Settings::health_timeout, 30},
+  });
+  check_keys<bool>(s, {
+      {"aws", "true", &Settings::aws, true},
+      {"pull", "no", &Settings::pull, false},
+      {"exclusive", "on", &Settings::exclusive, true},
+      {"gc_keep_volumes", "yes", &Settings::gc_keep_volumes, true},
+      {"aws_imdsv1", "false", &Settings::aws_imdsv1, false},
+      {"strict_modes", "0", &Settings::strict_modes, false},
+  });
+  check_keys<GcMode>(s, {
+      {"gc", "aggressive", &Settings::gc, GcMode::Aggressive},
+      {"gc", "off", &Settings::gc, GcMode::Off},
+      {"gc", "ON", &Settings::gc, GcMode::On},
+  });
+}
+
+TEST_CASE("apply_setting: numbers out of range and relative TLS paths are refused") {
+  Settings s;
   CHECK(apply(s, "crashloop_restarts", "0").first == SettingResult::OutOfRange);
-  CHECK(s.parallel == 8);
-  CHECK(apply(s, "parallel", "1").first == SettingResult::Applied);
-  CHECK(s.parallel == 1);
   CHECK(apply(s, "parallel", "0").first == SettingResult::OutOfRange);
   CHECK(apply(s, "parallel", "65").first == SettingResult::OutOfRange);
-  CHECK(apply(s, "health_timeout", "30").first == SettingResult::Applied);
-  CHECK(s.health_timeout == 30);
-  CHECK(apply(s, "gc", "aggressive").first == SettingResult::Applied);
-  CHECK(s.gc == GcMode::Aggressive);
-  CHECK(apply(s, "gc", "off").first == SettingResult::Applied);
-  CHECK(s.gc == GcMode::Off);
-  CHECK(apply(s, "gc", "ON").first == SettingResult::Applied);
-  CHECK(s.gc == GcMode::On);
-  CHECK(apply(s, "gc_keep_volumes", "yes").first == SettingResult::Applied);
-  CHECK(s.gc_keep_volumes);
-  CHECK(apply(s, "aws_endpoint", "http://127.0.0.1:1338").first == SettingResult::Applied);
-  CHECK(s.aws_endpoint == "http://127.0.0.1:1338");
-  CHECK(apply(s, "aws_imdsv1", "false").first == SettingResult::Applied);
-  CHECK_FALSE(s.aws_imdsv1);
-  CHECK(apply(s, "strict_modes", "0").first == SettingResult::Applied);
-  CHECK_FALSE(s.strict_modes);
-  CHECK(apply(s, "log_format", "JSON").first == SettingResult::Applied);
-  CHECK(s.log_format == "json");
-  CHECK(apply(s, "tls_ca", "/etc/dockerup/tls/ca.pem").first == SettingResult::Applied);
-  CHECK(s.tls_ca == "/etc/dockerup/tls/ca.pem");
-  CHECK(apply(s, "tls_cert", "/etc/dockerup/tls/cert.pem").first == SettingResult::Applied);
-  CHECK(s.tls_cert == "/etc/dockerup/tls/cert.pem");
-  CHECK(apply(s, "tls_key", "/etc/dockerup/tls/key.pem").first == SettingResult::Applied);
-  CHECK(s.tls_key == "/etc/dockerup/tls/key.pem");
+  CHECK(s.parallel == 8);
   CHECK(apply(s, "tls_key", "key.pem") ==
         std::pair{SettingResult::BadValue, std::string("expected an absolute path to a PEM file")});
-  CHECK(apply(s, "metrics_listen", "127.0.0.1:9100").first == SettingResult::Applied);
-  CHECK(s.metrics_listen == "127.0.0.1:9100");
-  CHECK(apply(s, "username", "deploy").first == SettingResult::Applied);
-  CHECK(s.registry_username == "deploy");
-  CHECK(apply(s, "password", "s3cr;t").first == SettingResult::Applied);
-  CHECK(s.registry_password == "s3cr;t");
-  CHECK(apply(s, "email", "ops@example.com").first == SettingResult::Applied);
-  CHECK(s.registry_email == "ops@example.com");
-  CHECK(apply(s, "registry", "localhost:5000").first == SettingResult::Applied);
-  CHECK(s.registry == "localhost:5000");
 }
 
 TEST_CASE("apply_setting: keys in any case") {
