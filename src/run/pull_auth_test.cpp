@@ -4,6 +4,7 @@
 #include "dockerup/docker_engine.hpp"
 #include "dockerup/reconciler.hpp"
 
+#include "conf_spec.hpp"
 #include "credential_lookup.hpp"
 #include "fake_engine.hpp"
 #include "fake_process_runner.hpp"
@@ -15,18 +16,11 @@
 namespace dockerup {
 namespace {
 
+using testing::conf_spec;
 using testing::FakeEngine;
 using testing::FakeProcessRunner;
 
 const std::string ecr_host = "123.dkr.ecr.eu-west-1.amazonaws.com";
-
-ContainerSpec spec_for(const std::string& name, const std::string& image) {
-  ContainerSpec spec;
-  spec.name = name;
-  spec.image = image;
-  spec.source = "/conf/" + name + ".json";
-  return spec;
-}
 
 struct PrivateHost {
   FakeEngine engine;
@@ -86,9 +80,9 @@ TEST_CASE("each pull carries its registry's credentials; anonymous registries ge
     host.engine.requires_auth(image, ecr_header);
   }
   host.engine.add_registry_image("busybox", "sha256:busybox");
-  host.specs = {spec_for("a", "reg.example:5000/a:v1"), spec_for("b", "reg.example:5000/b:v1"),
-                spec_for("c", ecr_host + "/c:v1"), spec_for("d", ecr_host + "/d:v1"),
-                spec_for("e", "busybox")};
+  host.specs = {conf_spec("a", "reg.example:5000/a:v1"), conf_spec("b", "reg.example:5000/b:v1"),
+                conf_spec("c", ecr_host + "/c:v1"), conf_spec("d", ecr_host + "/d:v1"),
+                conf_spec("e", "busybox")};
   auto result = host.run();
   CHECK(result.errors.empty());
   CHECK(result.exit_code == 0);
@@ -117,7 +111,7 @@ TEST_CASE("a failing helper or wrong password: one error per image, the running 
   PrivateHost host;
   const std::string image = ecr_host + "/c:v1";
   host.engine.add_registry_image(image, "sha256:c1");
-  host.specs = {spec_for("c", image), spec_for("w", "reg.example:5000/w:v1")};
+  host.specs = {conf_spec("c", image), conf_spec("w", "reg.example:5000/w:v1")};
   host.engine.add_registry_image("reg.example:5000/w:v1", "sha256:w1");
   REQUIRE(host.run().exit_code == 0);
   const std::string c_id = host.engine.container("c")->id;

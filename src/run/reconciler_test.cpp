@@ -2,6 +2,7 @@
 #include "dockerup/history.hpp"
 #include "dockerup/reconciler.hpp"
 
+#include "conf_spec.hpp"
 #include "fake_engine.hpp"
 #include "image_id.hpp"
 #include "temp_dir.hpp"
@@ -19,11 +20,14 @@ using testing::FakeEngine;
 using Lines = std::vector<std::string>;
 
 ContainerSpec spec_named(const std::string& name, const std::string& image = "app:v1") {
-  ContainerSpec spec;
-  spec.name = name;
-  spec.image = image;
-  spec.source = "/conf/" + name + ".json";
-  return spec;
+  return testing::conf_spec(name, image);
+}
+
+/// The run failed (exit 1) with exactly one error, which says `what`.
+void check_one_error(const RunResult& result, const std::string& what) {
+  CHECK(result.exit_code == 1);
+  REQUIRE(result.errors.size() == 1);
+  CHECK(result.errors[0].message.find(what) != std::string::npos);
 }
 
 struct Host {
@@ -156,9 +160,7 @@ TEST_CASE("a container that exits right after creation fails the run") {
   host.engine.exits_on_start("app:v1", 2);
   host.specs = {spec_named("a")};
   auto result = host.run();
-  CHECK(result.exit_code == 1);
-  REQUIRE(result.errors.size() == 1);
-  CHECK(result.errors[0].message.find("not running") != std::string::npos);
+  check_one_error(result, "not running");
 }
 
 TEST_CASE("a dry run changes nothing") {
@@ -253,9 +255,7 @@ TEST_CASE("a created container that crash-loops fails the run even when listed a
   host.engine.crash_loops("app:v1", 3);
   host.specs = {spec_named("a")};
   auto result = host.run();
-  CHECK(result.exit_code == 1);
-  REQUIRE(result.errors.size() == 1);
-  CHECK(result.errors[0].message.find("restarted 3 time(s)") != std::string::npos);
+  check_one_error(result, "restarted 3 time(s)");
 }
 
 }  // namespace dockerup
