@@ -41,6 +41,17 @@ ContainerSummary managed(const ContainerSpec& spec, const std::string& image_id 
   return c;
 }
 
+/// A running container someone started by hand: no dockerup labels.
+ContainerSummary unlabelled(const std::string& id, const std::string& name,
+                            const std::string& image_id = "sha256:aaa") {
+  ContainerSummary c;
+  c.id = id;
+  c.name = name;
+  c.image_id = image_id;
+  c.state = "running";
+  return c;
+}
+
 DesiredState declare(std::vector<ContainerSpec> specs) {
   DesiredState desired;
   desired.specs = std::move(specs);
@@ -171,12 +182,7 @@ TEST_CASE("nothing is removed when its source failed or was not read completely"
 
 TEST_CASE("containers dockerup did not create are left alone unless exclusive") {
   auto observed = with_images();
-  ContainerSummary by_hand;
-  by_hand.id = "hand";
-  by_hand.name = "by-hand";
-  by_hand.image_id = "sha256:aaa";
-  by_hand.state = "running";
-  observed.containers.push_back(by_hand);
+  observed.containers.push_back(unlabelled("hand", "by-hand"));
   auto desired = declare({});
 
   CHECK(make_plan(desired, observed, {}).actions.empty());
@@ -192,11 +198,7 @@ TEST_CASE("containers dockerup did not create are left alone unless exclusive") 
 
 TEST_CASE("exclusive never removes the container dockerup itself runs in") {
   auto observed = with_images();
-  ContainerSummary self;
-  self.id = "self";
-  self.name = "dockerup";
-  self.state = "running";
-  observed.containers.push_back(self);
+  observed.containers.push_back(unlabelled("self", "dockerup", ""));
   PlanOptions exclusive;
   exclusive.exclusive = true;
   exclusive.never_remove = {"self"};
@@ -206,12 +208,7 @@ TEST_CASE("exclusive never removes the container dockerup itself runs in") {
 TEST_CASE("a container holding a declared name without dockerup's labels is adopted") {
   auto web = spec_named("web");
   auto observed = with_images();
-  ContainerSummary old;
-  old.id = "legacy";
-  old.name = "web";
-  old.image_id = "sha256:aaa";
-  old.state = "running";
-  observed.containers.push_back(old);
+  observed.containers.push_back(unlabelled("legacy", "web"));
   auto plan = make_plan(declare({web}), observed, {});
   REQUIRE(summary(plan) == Lines{"replace web"});
   CHECK(plan.actions[0].container_id == "legacy");

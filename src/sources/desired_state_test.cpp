@@ -133,25 +133,34 @@ struct Host {
   TempDir conf;
   TempDir cache;
   TempDir data;
+  std::string user_data_file = data / "user-data";
+  std::unique_ptr<ImdsEmulator> emulator;
   Settings settings;
 
-  explicit Host(const std::string& endpoint) {
+  explicit Host(const std::string& endpoint = "") {
     ::unsetenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
     settings.aws = true;
     settings.aws_endpoint = endpoint;
     settings.confdir = conf.path();
     settings.cache_dir = cache.path();
   }
+
+  /// Starts an emulator serving `user_data` from user_data_file (re-read on every request, so a
+  /// test may rewrite it) and points the settings at it.
+  void serve_user_data(const std::string& user_data, std::vector<std::string> options = {}) {
+    write_text(user_data_file, user_data);
+    options.insert(options.begin(), {"--user-data", user_data_file});
+    emulator = std::make_unique<ImdsEmulator>(std::move(options));
+    settings.aws_endpoint = emulator->endpoint();
+  }
 };
 
 }  // namespace
 
 TEST_CASE("load_desired_state: confdir and user-data together, settings keys applied") {
-  TempDir data;
-  write_text(data / "user-data", R"({"containers": [{"name": "web", "image": "busybox:1"}],
-                                     "pull": false})");
-  ImdsEmulator emulator({"--user-data", data / "user-data"});
-  Host host(emulator.endpoint());
+  Host host;
+  host.serve_user_data(R"({"containers": [{"name": "web", "image": "busybox:1"}],
+                           "pull": false})");
   write_text(host.conf / "db.json", container_json("db", "busybox:2"));
 
   SourceLoad load = load_desired_state(host.settings);
@@ -163,11 +172,9 @@ TEST_CASE("load_desired_state: confdir and user-data together, settings keys app
 }
 
 TEST_CASE("load_desired_state: a name in both sources is an error naming both, and protected") {
-  TempDir data;
-  write_text(data / "user-data", R"({"containers": [{"name": "web", "image": "busybox:1"},
-                                                     {"name": "db", "image": "busybox:3"}]})");
-  ImdsEmulator emulator({"--user-data", data / "user-data"});
-  Host host(emulator.endpoint());
+  Host host;
+  host.serve_user_data(R"({"containers": [{"name": "web", "image": "busybox:1"},
+                                           {"name": "db", "image": "busybox:3"}]})");
   write_text(host.conf / "web.json", container_json("web", "busybox:2"));
 
   SourceLoad load = load_desired_state(host.settings);
@@ -181,11 +188,9 @@ TEST_CASE("load_desired_state: a name in both sources is an error naming both, a
 }
 
 TEST_CASE("load_desired_state: a name twice in user-data also protects a file's spec") {
-  TempDir data;
-  write_text(data / "user-data", R"({"containers": [{"name": "web", "image": "busybox:1"},
-                                                     {"name": "web", "image": "busybox:3"}]})");
-  ImdsEmulator emulator({"--user-data", data / "user-data"});
-  Host host(emulator.endpoint());
+  Host host;
+  host.serve_user_data(R"({"containers": [{"name": "web", "image": "busybox:1"},
+                                           {"name": "web", "image": "busybox:3"}]})");
   write_text(host.conf / "other.json", container_json("web", "busybox:2"));
 
   SourceLoad load = load_desired_state(host.settings);
@@ -196,15 +201,12 @@ TEST_CASE("load_desired_state: a name twice in user-data also protects a file's 
 }
 
 TEST_CASE("load_desired_state: the emulator stops, the last fetched user-data stands in") {
-  TempDir data;
-  write_text(data / "user-data", kWebAndDb);
-  auto emulator = std::make_unique<ImdsEmulator>(
-      std::vector<std::string>{"--user-data", data / "user-data", "--gzip"});
-  Host host(emulator->endpoint());
+  Host host;
+  host.serve_user_data(kWebAndDb, {"--gzip"});
 
   SourceLoad first = load_desired_state(host.settings);
   REQUIRE(names_of(first.state) == std::vector<std::string>{"web", "db"});
-  emulator->stop();
+  host.emulator->stop();
 
   SourceLoad second = load_desired_state(host.settings);
   CHECK(names_of(second.state) == std::vector<std::string>{"web", "db"});
@@ -218,13 +220,11 @@ TEST_CASE("load_desired_state: the emulator stops, the last fetched user-data st
 }
 
 TEST_CASE("load_desired_state: user-data that drops a container is complete without it") {
-  TempDir data;
-  write_text(data / "user-data", kWebAndDb);
-  ImdsEmulator emulator({"--user-data", data / "user-data"});
-  Host host(emulator.endpoint());
+  Host host;
+  host.serve_user_data(kWebAndDb);
   load_desired_state(host.settings);
 
-  write_text(data / "user-data", R"({"containers": [{"name": "web", "image": "busybox:1"}]})");
+  write_text(host.user_data_file, R"({"containers": [{"name": "web", "image": "busybox:1"}]})");
   SourceLoad load = load_desired_state(host.settings);
   CHECK(names_of(load.state) == std::vector<std::string>{"web"});
   CHECK(load.state.complete_sources.count("user-data") == 1);

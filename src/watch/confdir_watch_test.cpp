@@ -43,6 +43,16 @@ struct OpenWatch {
   bool changed() { return watch.take_events(); }
 };
 
+/// After the watch moved from `left_behind` to `watched`: a file written in the folder it left
+/// does not count, one in the folder it watches now does.
+void check_only_watched_counts(OpenWatch& open, const fs::path& left_behind,
+                               const fs::path& watched) {
+  write_text(left_behind / "web.json", "{}");
+  CHECK_FALSE(open.changed());
+  write_text(watched / "web.json", "{}");
+  CHECK(open.changed());
+}
+
 using TimePoint = Burst::TimePoint;
 constexpr WatchTiming kTiming{300ms, 1000ms};
 const TimePoint kStart = TimePoint(std::chrono::hours(1));
@@ -103,11 +113,7 @@ TEST_CASE("a replaced confdir is followed: the new folder counts, the old one no
   fs::rename(dir / "containers.d", dir / "old");
   fs::rename(dir / "next", dir / "containers.d");
   CHECK(open.changed());
-
-  write_text(dir / "old/stale.json", "{}");
-  CHECK_FALSE(open.changed());
-  write_text(dir / "containers.d/web.json", "{}");
-  CHECK(open.changed());
+  check_only_watched_counts(open, dir / "old", dir / "containers.d");
 }
 
 TEST_CASE("a confdir behind a symlink is followed when the link is swapped") {
@@ -120,10 +126,7 @@ TEST_CASE("a confdir behind a symlink is followed when the link is swapped") {
   fs::create_directory_symlink(dir / "v2", dir / "link.tmp");
   fs::rename(dir / "link.tmp", dir / "containers.d");
   CHECK(open.changed());
-  write_text(dir / "v1/web.json", "{}");
-  CHECK_FALSE(open.changed());
-  write_text(dir / "v2/web.json", "{}");
-  CHECK(open.changed());
+  check_only_watched_counts(open, dir / "v1", dir / "v2");
 }
 
 TEST_CASE("follow moves the watch to another confdir") {
@@ -133,10 +136,7 @@ TEST_CASE("follow moves the watch to another confdir") {
   OpenWatch open(dir / "one");
   open.watch.follow(dir / "two");
   CHECK(open.watch.confdir() == dir / "two");
-  write_text(dir / "one/web.json", "{}");
-  CHECK_FALSE(open.changed());
-  write_text(dir / "two/web.json", "{}");
-  CHECK(open.changed());
+  check_only_watched_counts(open, dir / "one", dir / "two");
 }
 
 TEST_CASE("a burst ends when it has been quiet for `quiet`") {
