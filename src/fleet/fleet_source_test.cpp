@@ -76,6 +76,17 @@ struct Fixture {
     if (used) *used = copy;
     return load;
   }
+
+  /// With a 100 s stagger: app:v1 applied, then app:v2 seen now and waiting for this host's
+  /// slot (66 s later). Returns when app:v2 was seen.
+  TimePoint v2_waiting(FleetSources& fleet) {
+    settings.stagger = 100;
+    run(fleet);
+    server->body = doc("app:v2");
+    TimePoint seen = now;
+    run(fleet);
+    return seen;
+  }
 };
 
 std::string image_of(const SourceLoad& load) {
@@ -208,12 +219,8 @@ TEST_CASE("fleet: with stagger a change waits for this host's slot, then applies
 
 TEST_CASE("fleet: a failing source still applies a waiting version once its slot comes") {
   Fixture f;
-  f.settings.stagger = 100;
   auto fleet = f.make();
-  f.run(*fleet);
-  f.server->body = doc("app:v2");
-  TimePoint seen = f.now;
-  f.run(*fleet);
+  TimePoint seen = f.v2_waiting(*fleet);
   f.server->mode = ScriptedServer::Mode::NoAnswer;
   f.now = seen + 70s;
   SourceLoad load = f.run(*fleet);
@@ -223,12 +230,8 @@ TEST_CASE("fleet: a failing source still applies a waiting version once its slot
 
 TEST_CASE("fleet: a change reverted before its slot is dropped; a second change keeps the slot") {
   Fixture f;
-  f.settings.stagger = 100;
   auto fleet = f.make();
-  f.run(*fleet);
-  f.server->body = doc("app:v2");
-  TimePoint seen = f.now;
-  f.run(*fleet);
+  TimePoint seen = f.v2_waiting(*fleet);
   f.server->body = doc("app:v1");
   f.now = seen + 10s;
   CHECK(image_of(f.run(*fleet)) == "app:v1");

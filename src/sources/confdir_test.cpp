@@ -28,6 +28,22 @@ bool any_error_mentions(const DesiredState& state, const std::string& text) {
                      [&](const Error& error) { return error.str().find(text) != std::string::npos; });
 }
 
+/// A confdir whose valid files are copied to a last-known-good store, starting with web.json
+/// (web on busybox:1).
+struct ConfdirWithCopies {
+  TempDir conf;
+  TempDir cache;
+  LastKnownGood store{cache.path()};
+  ConfdirOptions options;
+
+  explicit ConfdirWithCopies(bool strict_modes)
+      : options{.strict_modes = strict_modes, .last_known_good = &store} {
+    write_text(conf / "web.json", container_json("web", "busybox:1"));
+  }
+
+  SourceLoad load() { return load_confdir(conf.path(), options); }
+};
+
 }  // namespace
 
 TEST_CASE("load_confdir reads every *.json file directly in the folder, sorted") {
@@ -134,99 +150,83 @@ TEST_CASE("check_file_mode accepts 0644 and 0600, refuses 0646 and 0620") {
 }
 
 TEST_CASE("last-known-good: a file that turns invalid is replaced by its last valid version") {
-  TempDir conf;
-  TempDir cache;
-  LastKnownGood store(cache.path());
-  ConfdirOptions options{.strict_modes = true, .last_known_good = &store};
-  write_text(conf / "web.json", container_json("web", "busybox:1"));
+  ConfdirWithCopies f(/*strict_modes=*/true);
 
-  SourceLoad first = load_confdir(conf.path(), options);
+  SourceLoad first = f.load();
   REQUIRE(names_of(first.state) == std::vector<std::string>{"web"});
   CHECK(first.warnings.empty());
-  CHECK(store.confdir_file("web.json") == container_json("web", "busybox:1"));
+  CHECK(f.store.confdir_file("web.json") == container_json("web", "busybox:1"));
 
-  write_text(conf / "web.json", "{ half written");
-  SourceLoad second = load_confdir(conf.path(), options);
+  write_text(f.conf / "web.json", "{ half written");
+  SourceLoad second = f.load();
   REQUIRE(names_of(second.state) == std::vector<std::string>{"web"});
   CHECK(second.state.specs[0].image == "busybox:1");
-  CHECK(second.state.specs[0].source == conf / "web.json");
+  CHECK(second.state.specs[0].source == f.conf / "web.json");
   CHECK(second.state.failed_sources.empty());
-  CHECK(any_error_mentions(second.state, conf / "web.json"));
+  CHECK(any_error_mentions(second.state, f.conf / "web.json"));
   REQUIRE(second.warnings.size() == 1);
   CHECK(second.warnings[0].find("last valid version") != std::string::npos);
   // The broken text never replaces the good copy.
-  CHECK(store.confdir_file("web.json") == container_json("web", "busybox:1"));
+  CHECK(f.store.confdir_file("web.json") == container_json("web", "busybox:1"));
 
-  write_text(conf / "web.json", container_json("web", "busybox:1"), 0666);
-  SourceLoad unsafe = load_confdir(conf.path(), options);
+  write_text(f.conf / "web.json", container_json("web", "busybox:1"), 0666);
+  SourceLoad unsafe = f.load();
   CHECK(names_of(unsafe.state) == std::vector<std::string>{"web"});
   CHECK(unsafe.warnings.size() == 1);
 
-  std::filesystem::remove(conf / "web.json");
-  SourceLoad deleted = load_confdir(conf.path(), options);
+  std::filesystem::remove(f.conf / "web.json");
+  SourceLoad deleted = f.load();
   CHECK(deleted.state.specs.empty());
   CHECK(deleted.state.failed_sources.empty());
-  CHECK_FALSE(store.confdir_file("web.json").has_value());
+  CHECK_FALSE(f.store.confdir_file("web.json").has_value());
 
   // Recreated broken: no copy stands in any more, so the file is failed.
-  write_text(conf / "web.json", "{ half written");
-  SourceLoad broken = load_confdir(conf.path(), options);
+  write_text(f.conf / "web.json", "{ half written");
+  SourceLoad broken = f.load();
   CHECK(broken.state.specs.empty());
-  CHECK(broken.state.failed_sources == std::set<std::string>{conf / "web.json"});
+  CHECK(broken.state.failed_sources == std::set<std::string>{f.conf / "web.json"});
 }
 
 TEST_CASE("last-known-good: a changed valid file updates its copy") {
-  TempDir conf;
-  TempDir cache;
-  LastKnownGood store(cache.path());
-  ConfdirOptions options{.last_known_good = &store};
-  write_text(conf / "web.json", container_json("web", "busybox:1"));
-  load_confdir(conf.path(), options);
-  write_text(conf / "web.json", container_json("web", "busybox:2"));
-  load_confdir(conf.path(), options);
-  CHECK(store.confdir_file("web.json") == container_json("web", "busybox:2"));
+  ConfdirWithCopies f(/*strict_modes=*/false);
+  f.load();
+  write_text(f.conf / "web.json", container_json("web", "busybox:2"));
+  f.load();
+  CHECK(f.store.confdir_file("web.json") == container_json("web", "busybox:2"));
 }
 
 TEST_CASE("strict modes refuse a file of another owner; its last valid version stands in") {
   if (::geteuid() != 0) return;  // only root can make a file of another owner
-  TempDir conf;
-  TempDir cache;
-  LastKnownGood store(cache.path());
-  ConfdirOptions options{.strict_modes = true, .last_known_good = &store};
-  write_text(conf / "web.json", container_json("web", "busybox:1"));
-  REQUIRE(names_of(load_confdir(conf.path(), options).state) == std::vector<std::string>{"web"});
+  ConfdirWithCopies f(/*strict_modes=*/true);
+  REQUIRE(names_of(f.load().state) == std::vector<std::string>{"web"});
 
   // Mode 0644 but owned by nobody: today's mode-only check let its owner decide what runs.
-  write_text(conf / "web.json", container_json("web", "busybox:evil"));
-  REQUIRE(::chown((conf / "web.json").c_str(), 65534, 65534) == 0);
-  SourceLoad load = load_confdir(conf.path(), options);
+  write_text(f.conf / "web.json", container_json("web", "busybox:evil"));
+  REQUIRE(::chown((f.conf / "web.json").c_str(), 65534, 65534) == 0);
+  SourceLoad load = f.load();
   REQUIRE(load.state.specs.size() == 1);
   CHECK(load.state.specs[0].image == "busybox:1");
   CHECK(any_error_mentions(load.state, "owned by uid 65534"));
-  CHECK(store.confdir_file("web.json") == container_json("web", "busybox:1"));
+  CHECK(f.store.confdir_file("web.json") == container_json("web", "busybox:1"));
 }
 
 TEST_CASE("strict modes refuse a group-writable confdir as a whole; nothing of it is removed") {
-  TempDir conf;
-  TempDir cache;
-  LastKnownGood store(cache.path());
-  ConfdirOptions options{.strict_modes = true, .last_known_good = &store};
-  write_text(conf / "web.json", container_json("web", "busybox:1"));
-  write_text(conf / "db.json", container_json("db", "busybox:1"));
-  load_confdir(conf.path(), options);
+  ConfdirWithCopies f(/*strict_modes=*/true);
+  write_text(f.conf / "db.json", container_json("db", "busybox:1"));
+  f.load();
 
   // Anyone in the group could add a privileged container; nothing in it is taken now.
-  ::chmod(conf.path().c_str(), 0775);
-  write_text(conf / "evil.json", container_json("evil", "busybox:1"));
-  write_text(conf / "web.json", container_json("web", "busybox:evil"));
-  SourceLoad load = load_confdir(conf.path(), options);
+  ::chmod(f.conf.path().c_str(), 0775);
+  write_text(f.conf / "evil.json", container_json("evil", "busybox:1"));
+  write_text(f.conf / "web.json", container_json("web", "busybox:evil"));
+  SourceLoad load = f.load();
   CHECK(names_of(load.state) == std::vector<std::string>{"db", "web"});
   CHECK(load.state.specs[1].image == "busybox:1");
-  CHECK(load.state.failed_sources == std::set<std::string>{conf.path()});
+  CHECK(load.state.failed_sources == std::set<std::string>{f.conf.path()});
   CHECK(load.state.complete_sources.empty());
   CHECK(any_error_mentions(load.state, "writable by group or others (mode 0775)"));
 
-  SourceLoad relaxed = load_confdir(conf.path(), {.strict_modes = false});
+  SourceLoad relaxed = load_confdir(f.conf.path(), {.strict_modes = false});
   CHECK(names_of(relaxed.state) == std::vector<std::string>{"db", "evil", "web"});
 }
 
@@ -249,21 +249,17 @@ TEST_CASE("strict modes check every folder above the file, following symlinks") 
 }
 
 TEST_CASE("last-known-good: a copy that no longer parses is moved aside, never used") {
-  TempDir conf;
-  TempDir cache;
-  LastKnownGood store(cache.path());
-  ConfdirOptions options{.last_known_good = &store};
-  write_text(conf / "web.json", container_json("web", "busybox:1"));
-  load_confdir(conf.path(), options);
-  write_text(cache / "last-known-good/containers.d/web.json", "{torn");
-  write_text(conf / "web.json", "{also torn");
-  SourceLoad load = load_confdir(conf.path(), options);
+  ConfdirWithCopies f(/*strict_modes=*/false);
+  f.load();
+  write_text(f.cache / "last-known-good/containers.d/web.json", "{torn");
+  write_text(f.conf / "web.json", "{also torn");
+  SourceLoad load = f.load();
   CHECK(load.state.specs.empty());
-  CHECK(load.state.failed_sources == std::set<std::string>{conf / "web.json"});
-  CHECK_FALSE(store.confdir_file("web.json"));
+  CHECK(load.state.failed_sources == std::set<std::string>{f.conf / "web.json"});
+  CHECK_FALSE(f.store.confdir_file("web.json"));
   int moved = 0;
   for (const auto& entry :
-       std::filesystem::directory_iterator(cache / "last-known-good/containers.d"))
+       std::filesystem::directory_iterator(f.cache / "last-known-good/containers.d"))
     moved += entry.path().filename().string().starts_with("web.json.corrupt-");
   CHECK(moved == 1);
 }
