@@ -3,9 +3,28 @@
 #include "dockerup/fleet.hpp"
 #include "dockerup/status.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
 
 namespace dockerup {
+namespace {
+
+/// A user other than root reads only what that user may: the cache dir is root's and 0700.
+void print_non_root_note() {
+  if (geteuid() == 0) return;
+  std::printf("note: dockerup status runs as uid %u and reads only what that user may; the cache "
+              "dir is private to root (run it as root, e.g. through sudo)\n",
+              static_cast<unsigned>(geteuid()));
+}
+
+}  // namespace
+
+int status_unknown(const Errors& errors) {
+  for (const auto& error : errors) std::printf("UNKNOWN: %s\n", error.str().c_str());
+  print_non_root_note();
+  return kStatusUnknown;
+}
 
 int command_status(const CommandLine& line, const Settings& settings) {
   std::string error;
@@ -15,7 +34,7 @@ int command_status(const CommandLine& line, const Settings& settings) {
       std::printf("UNKNOWN: no status file at %s: dockerup has not run yet with this cache dir\n",
                   status_file_path(settings.cache_dir).c_str());
     else
-      std::printf("UNKNOWN: %s\n", error.c_str());
+      return status_unknown({{"", error}});
     return kStatusUnknown;
   }
   if (line.json) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "dockerup/cli.hpp"
+#include "dockerup/error.hpp"
 #include "dockerup/settings.hpp"
 
 namespace dockerup {
@@ -14,5 +15,9 @@ inline constexpr int kStatusFailed = 1;
 inline constexpr int kStatusUnknown = 3;
 
 int command_status(const CommandLine& line, const Settings& settings);
+
+/// What status says (UNKNOWN, exit 3) when the settings or the cache dir cannot be read or
+/// trusted: a check reports what it cannot see, it does not fail as a usage error would.
+int status_unknown(const Errors& errors);
 
 }  // namespace dockerup

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   check_cache_dir_trust(settings, errors);
   apply_log_settings(settings);
   if (!errors.empty()) {
+    if (line.command == "status") return status_unknown(errors);  // a check: UNKNOWN, exit 3
     for (const auto& error : errors) log_error("{}", error.str());
     return 2;
   }

@@ -248,10 +248,12 @@ bool is_setting_key(std::string_view key) {
 }
 
 bool user_data_may_set(std::string_view key) {
+  // Not strict_modes: a remote source must not relax the check of the local files' owner and
+  // mode (it would let whoever can write containers.d add a privileged container).
   static constexpr std::string_view allowed[] = {
       "interval",     "pull",           "exclusive",          "stop_timeout", "start_wait",
       "rolling_wait", "health_timeout", "crashloop_restarts", "gc",           "gc_keep_volumes",
-      "strict_modes", "username",       "password",           "email",        "registry",
+      "username",     "password",       "email",              "registry",
       "source_url",   "stagger",        "s3_endpoint",  // fleet sources (src/fleet)
       "parallel"};
   std::string name = lower(key);

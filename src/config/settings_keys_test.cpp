@@ -167,11 +167,11 @@ TEST_CASE("seconds settings: at most a day, out of range is its own result") {
 TEST_CASE("user-data may set only the listed keys; every listed key is a real key") {
   for (const char* key : {"cache", "remote", "confdir", "aws", "aws_endpoint", "aws_imdsv1",
                           "log_format", "metrics_listen", "tls_ca", "tls_cert", "tls_key",
-                          "CACHE"})
+                          "CACHE", "strict_modes"})
     CHECK_FALSE(user_data_may_set(key));
   for (const char* key : {"interval", "pull", "exclusive", "stop_timeout", "start_wait",
                           "rolling_wait", "health_timeout", "crashloop_restarts", "gc",
-                          "gc_keep_volumes", "strict_modes", "username", "password", "email",
+                          "gc_keep_volumes", "username", "password", "email",
                           "registry", "parallel", "Interval"}) {
     CHECK(user_data_may_set(key));
     CHECK(is_setting_key(key));

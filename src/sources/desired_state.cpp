@@ -81,7 +81,7 @@ SourceLoad load_desired_state(Settings& settings) { return load_desired_state(se
 SourceLoad load_desired_state(Settings& settings, const MoreSources& more) {
   // Dry runs read the copies but never write them: they must leave no trace.
   LastKnownGood store(settings.cache_dir, settings.dry_run);
-  // User-data first: its settings keys (strict_modes, confdir, ...) apply to this run.
+  // User-data first: its settings keys (interval, pull, ...) apply to this run.
   SourceLoad user_data;
   if (settings.aws) {
     ImdsClient client(imds_options(settings));

@@ -55,11 +55,12 @@ TEST_CASE("user-data: other top-level keys are settings") {
   CHECK(mentions(parsed.errors, "user-data: $.gc: expected a string, number or boolean"));
 }
 
-TEST_CASE("user-data: cache, remote and confdir are refused with a warning naming the key") {
+TEST_CASE("user-data: cache, remote, confdir, strict_modes are refused with a warning naming the key") {
   Settings settings;
   UserDataParse parsed = parse_user_data(
       R"({"containers": [], "cache": "/tmp/elsewhere", "remote": "tcp://10.0.0.1:2375",
-          "confdir": "/tmp/c.d", "metrics_listen": ":9100", "interval": 30})",
+          "confdir": "/tmp/c.d", "metrics_listen": ":9100", "interval": 30,
+          "strict_modes": false})",
       settings);
   CHECK(parsed.complete);
   CHECK(parsed.errors.empty());
@@ -67,9 +68,10 @@ TEST_CASE("user-data: cache, remote and confdir are refused with a warning namin
   CHECK(settings.remote == Settings{}.remote);
   CHECK(settings.confdir == Settings{}.confdir);
   CHECK(settings.metrics_listen == Settings{}.metrics_listen);
+  CHECK(settings.strict_modes);  // a remote source never relaxes the local file check
   CHECK(settings.interval == 30);  // an allowed key next to them still applies
-  REQUIRE(parsed.warnings.size() == 4);
-  for (const char* key : {"cache", "remote", "confdir", "metrics_listen"}) {
+  REQUIRE(parsed.warnings.size() == 5);
+  for (const char* key : {"cache", "remote", "confdir", "metrics_listen", "strict_modes"}) {
     bool named = std::any_of(parsed.warnings.begin(), parsed.warnings.end(), [&](const auto& w) {
       return w.find(fmt::format("user-data: $.{}: \"{}\" cannot be set from user-data", key,
                                 key)) != std::string::npos;

@@ -134,6 +134,33 @@ test_containers_of_earlier_versions_are_still_managed() {
   assert_contains "$ERR" "no longer declared by $(spec_path old)" "the reason names its file"
 }
 
+# -- dockerup status as another user -----------------------------------------------------------
+
+status_as_nobody() {  # sets OUT and RC
+  OUT=$(runuser -u nobody -- timeout "$QUICK" "$DOCKERUP" --config "$CONF" --cache "$CACHE" status 2>&1)
+  RC=$?
+}
+
+test_status_as_another_user_says_what_it_cannot_read() {
+  chmod 755 "$WORK"  # the other user reaches the case folders, as it reaches /var/cache
+  run_dockerup       # nothing declared: a run that writes status.json
+  assert_exit 0
+  chmod 600 "$CONF"
+  chmod 700 "$CACHE"
+  status_as_nobody
+  assert_exit 3  # UNKNOWN for a Nagios check, not a usage error
+  assert_contains "$OUT" "$CONF: cannot read it as uid" "names the config file it skipped"
+  assert_contains "$OUT" "UNKNOWN: $CACHE: cannot read it as uid" "names the cache dir"
+  assert_contains "$OUT" "private to root" "says how to read it"
+  chmod 755 "$CACHE"  # the folder is readable, status.json (0600) is not
+  status_as_nobody
+  assert_exit 3
+  assert_contains "$OUT" "UNKNOWN: $CACHE/status.json: cannot open" "names the file"
+  run_dockerup status
+  assert_exit 0
+  assert_contains "$OUT" "result ok" "root reads it"
+}
+
 # -- secrets hidden by structure, not by searching text -------------------------------------
 
 # example_words KIND: each image, volume path or env value of the bundled examples, one a line.
@@ -202,6 +229,8 @@ test_case "dockerup's own container of such an image is recognised and not repla
   test_own_container_of_labelled_image_is_recognised
 test_case "containers of earlier versions (labels on the container) are still managed" \
   test_containers_of_earlier_versions_are_still_managed
+test_case "dockerup status as another user reads what it may, says what it cannot (exit 3)" \
+  test_status_as_another_user_says_what_it_cannot_read
 test_case "the bundled examples in --dry-run and export: images and paths intact, no env value" \
   test_examples_print_intact_without_env_values
 finish

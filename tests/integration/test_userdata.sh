@@ -191,6 +191,20 @@ test_user_data_env_values_are_not_printed() {
   assert_contains "$OUT$ERR" "s3cr3t-value" "--show-secrets shows it"
 }
 
+test_user_data_cannot_relax_strict_modes() {
+  setup_case || return
+  local web
+  web=$(cname web)
+  write_spec web "$(entry "$web")"
+  chmod 666 "$(spec_path web)"  # refused under strict_modes (the default)
+  user_data '{"strict_modes": false, "containers": []}'
+  run_dockerup --aws
+  assert_exit 1
+  assert_match "$ERR" 'warning.*\$\.strict_modes.*cannot be set from user-data' "refused by name"
+  assert_contains "$ERR" "$(spec_path web)" "the untrusted file is still refused, by path"
+  assert_absent "$web"
+}
+
 test_case "user-data containers are launched with --aws" test_user_data_containers_launched
 test_case "settings keys in user-data are applied" test_settings_keys_in_user_data_are_applied
 test_case "gzip-compressed user-data" test_gzip_user_data
@@ -205,4 +219,6 @@ test_case "a name in containers.d and user-data: error naming both, container ke
   test_merge_conflict_names_both_sources_and_keeps_container
 test_case "user-data env values are not printed without --show-secrets" \
   test_user_data_env_values_are_not_printed
+test_case "user-data cannot set strict_modes: a group-writable file stays refused" \
+  test_user_data_cannot_relax_strict_modes
 finish
