@@ -174,6 +174,12 @@ begin_web_case() {
   REF="$REGISTRY/$RUN_PREFIX/web:stable"
 }
 
+# The image IDs of the shared test images v1 and v2, what the update cases expect containers to run.
+# shellcheck disable=SC2034 # used by the test files
+V1_ID=$(image_id "$IMAGE_V1")
+# shellcheck disable=SC2034 # used by the test files
+V2_ID=$(image_id "$IMAGE_V2")
+
 # Containers first (lib.sh), then the image references they may have used.
 trap 'cleanup_run; registry_cleanup' EXIT
 

@@ -10,8 +10,6 @@ source "$(dirname "$0")/registry.sh"
 require_environment
 require_registry_tools
 
-V1_ID=$(image_id "$IMAGE_V1")
-V2_ID=$(image_id "$IMAGE_V2")
 IMAGE_V3="dockerup-test/$RUN_PREFIX-app:v3"
 
 begin_rollback_case() {

@@ -12,8 +12,6 @@ source "$(dirname "$0")/registry.sh"
 require_environment
 require_registry_tools
 
-V1_ID=$(image_id "$IMAGE_V1")
-V2_ID=$(image_id "$IMAGE_V2")
 FAILING_IMAGE="dockerup-test/$RUN_PREFIX-failing:at-once"
 FAILING_LATER_IMAGE="dockerup-test/$RUN_PREFIX-failing:later"
 

@@ -36,6 +36,15 @@ setup_case() {
   start_imds "$@"
 }
 
+# web_from_user_data: user-data declares WEB, and a first run with --aws creates it (FIRST_ID);
+# the start of the cases about what a metadata service or user-data gone wrong must keep.
+web_from_user_data() {
+  setup_case || return 1
+  WEB=$(cname web)
+  user_data "{\"containers\": [$(entry "$WEB")]}"
+  first_run "$WEB" --aws
+}
+
 test_user_data_containers_launched() {
   setup_case || return
   local web worker
@@ -97,47 +106,35 @@ test_gzip_user_data() {
 }
 
 test_metadata_service_down_keeps_containers() {
-  setup_case || return
-  local web
-  web=$(cname web)
-  user_data "{\"containers\": [$(entry "$web")]}"
-  first_run "$web" --aws || return
+  web_from_user_data || return
 
   stop_imds
   local run
   for run in 1 2; do  # the warning comes on every run until the service is back
     run_dockerup --aws
-    assert_kept "$FIRST_ID" "$web" "run $run without the metadata service: $web untouched"
+    assert_kept "$FIRST_ID" "$WEB" "run $run without the metadata service: $WEB untouched"
     assert_match "$ERR" "warning.*metadata service unavailable" "run $run warns"
   done
 }
 
 test_metadata_service_down_without_copy_removes_nothing() {
-  setup_case || return
-  local web
-  web=$(cname web)
-  user_data "{\"containers\": [$(entry "$web")]}"
-  first_run "$web" --aws || return
+  web_from_user_data || return
   stop_imds
   rm -rf "$CACHE/last-known-good"
   run_dockerup --aws
   assert_ne 0 "$RC" "exit status when user-data is unknown"
   assert_contains "$ERR" "metadata service unavailable" "error says why"
-  assert_kept "$FIRST_ID" "$web" "$web untouched"
+  assert_kept "$FIRST_ID" "$WEB" "$WEB untouched"
 }
 
 test_non_json_user_data_removes_nothing() {
-  setup_case || return
-  local web
-  web=$(cname web)
-  user_data "{\"containers\": [$(entry "$web")]}"
-  first_run "$web" --aws || return
+  web_from_user_data || return
 
   printf '#!/bin/bash\necho configuring the host\n' >"$CASE_DIR/user-data"
   run_dockerup --aws
   assert_ne 0 "$RC" "exit status with a script as user-data"
   assert_match "$ERR" "user-data.*script.*not JSON" "the script is reported"
-  assert_kept "$FIRST_ID" "$web" "$web untouched"
+  assert_kept "$FIRST_ID" "$WEB" "$WEB untouched"
 }
 
 test_user_data_no_longer_listing_a_container_removes_it() {
