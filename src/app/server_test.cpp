@@ -7,6 +7,7 @@
 #include "dockerup/metrics.hpp"
 #include "dockerup/status.hpp"
 
+#include "conf_spec.hpp"
 #include "fake_engine.hpp"
 #include "temp_dir.hpp"
 
@@ -99,11 +100,7 @@ struct ServerHost {
                          ++loads;
                          if (on_load) on_load(loads);
                          DesiredState desired;
-                         ContainerSpec spec;
-                         spec.name = "web";
-                         spec.image = "app:v1";
-                         spec.source = "/conf/web.json";
-                         desired.specs = {spec};
+                         desired.specs = {testing::conf_spec("web", "app:v1")};
                          desired.complete_sources = {"/conf"};
                          return desired;
                        },

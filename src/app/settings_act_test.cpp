@@ -153,6 +153,12 @@ struct Runs {
   }
 
   void declare(const std::string& json) { write_text(lab.confdir + "/web.json", json); }
+  /// A first run, then web declared on app:v2 and a second run: a replacement to observe.
+  void run_then_update() {
+    run();
+    declare(spec_json("web", "app:v2"));
+    run();
+  }
   std::string web_image() const {
     auto* web = engine.container("web");
     return web ? web->image_id : "none";
@@ -387,9 +393,7 @@ std::vector<Row> rows(Lab& lab, int metrics_port) {
       {"stop_timeout", "3",
        [&lab](const Settings& s) {
          Runs runs(lab, s);
-         runs.run();
-         runs.declare(spec_json("web", "app:v2"));
-         runs.run();
+         runs.run_then_update();
          return std::to_string(runs.engine.last_stop_timeout());
        },
        "10", "3"},
@@ -442,9 +446,7 @@ std::vector<Row> rows(Lab& lab, int metrics_port) {
        [&lab](const Settings& s) {
          Runs runs(lab, s);
          runs.history = std::make_unique<History>(s.cache_dir);
-         runs.run();
-         runs.declare(spec_json("web", "app:v2"));
-         runs.run();  // replaced: the history knows v1 as the previous image
+         runs.run_then_update();  // replaced: the history knows v1 as the previous image
          runs.engine.crash_loops("app:v2", 2);  // from now on it has restarted twice
          runs.run();
          return runs.web_image();
@@ -453,9 +455,7 @@ std::vector<Row> rows(Lab& lab, int metrics_port) {
       {"gc", "off",
        [&lab](const Settings& s) {
          Runs runs(lab, s);
-         runs.run();
-         runs.declare(spec_json("web", "app:v2"));
-         runs.run();
+         runs.run_then_update();
          auto images = runs.engine.list_images();
          bool kept = std::any_of(images.begin(), images.end(),
                                  [](const auto& i) { return i.id == kV1; });
@@ -465,9 +465,7 @@ std::vector<Row> rows(Lab& lab, int metrics_port) {
       {"gc_keep_volumes", "true",
        [&lab](const Settings& s) {
          Runs runs(lab, s);
-         runs.run();
-         runs.declare(spec_json("web", "app:v2"));
-         runs.run();
+         runs.run_then_update();
          auto calls = runs.engine.calls();
          bool with_volumes = std::any_of(calls.begin(), calls.end(), [](const auto& call) {
            return call.starts_with("remove ") && call.ends_with(" +volumes");

@@ -106,13 +106,24 @@ TEST_CASE("a POST without a body and a DELETE use the right method") {
   CHECK(requests[1].starts_with("DELETE /containers/a HTTP/1.1\r\n"));
 }
 
-TEST_CASE("a body sink receives the body instead of the response") {
-  FakeHttpServer server({{http_response(200, "line one\nline two\n")}});
+namespace {
+
+/// One request with a body sink to a server answering `status` with `body`: the response and
+/// what the sink received.
+std::pair<HttpResponse, std::string> perform_with_sink(int status, const std::string& body) {
+  FakeHttpServer server({{http_response(status, body)}});
   HttpClient client("http://localhost", server.socket_path());
   HttpRequest request;
   std::string received;
   request.body_sink = [&](std::string_view chunk) { received.append(chunk); };
   HttpResponse response = client.perform(request);
+  return {std::move(response), std::move(received)};
+}
+
+}  // namespace
+
+TEST_CASE("a body sink receives the body instead of the response") {
+  auto [response, received] = perform_with_sink(200, "line one\nline two\n");
   CHECK(response.status == 200);
   CHECK(response.body.empty());
   CHECK(received == "line one\nline two\n");
@@ -159,12 +170,7 @@ TEST_CASE("describe names the socket") {
 }
 
 TEST_CASE("an error body is kept even when a body sink is set") {
-  FakeHttpServer server({{http_response(500, R"({"message":"registry down"})")}});
-  HttpClient client("http://localhost", server.socket_path());
-  HttpRequest request;
-  std::string received;
-  request.body_sink = [&](std::string_view chunk) { received.append(chunk); };
-  HttpResponse response = client.perform(request);
+  auto [response, received] = perform_with_sink(500, R"({"message":"registry down"})");
   CHECK(response.status == 500);
   CHECK(received.empty());
   CHECK(error_message_from_body(response.body) == "registry down");

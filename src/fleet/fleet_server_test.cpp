@@ -70,6 +70,20 @@ struct Harness {
   }
 };
 
+/// The keys tests/fleet_server.py accepts signatures of.
+struct S3Keys {
+  std::string access_key, secret_key, session_token;
+};
+
+/// tests/fleet_server.py as the S3 bucket fleet-bucket, serving kDocument from `dir` to requests
+/// signed with `keys` only.
+PythonServer s3_bucket(const TempDir& dir, const S3Keys& keys) {
+  write_text(dir / "document", kDocument);
+  return PythonServer(FLEET_SERVER, {"--dir", dir.path(), "--s3", "fleet-bucket", "--access-key",
+                                     keys.access_key, "--secret-key", keys.secret_key,
+                                     "--session-token", keys.session_token});
+}
+
 std::string image_of(const SourceLoad& load) {
   return load.state.specs.size() == 1 ? load.state.specs[0].image : "";
 }
@@ -99,10 +113,7 @@ TEST_CASE("loopback HTTP: 200, then 304 for the same ETag, then the changed docu
 
 TEST_CASE("S3: requests signed with keys from the environment pass botocore's check") {
   TempDir dir;
-  write_text(dir / "document", kDocument);
-  PythonServer server(FLEET_SERVER, {"--dir", dir.path(), "--s3", "fleet-bucket", "--access-key",
-                                     "AKIAFLEETTEST", "--secret-key", "fleet/secret+key",
-                                     "--session-token", "session-token-1"});
+  PythonServer server = s3_bucket(dir, {"AKIAFLEETTEST", "fleet/secret+key", "session-token-1"});
   Harness h;
   h.env = {{"AWS_ACCESS_KEY_ID", "AKIAFLEETTEST"}, {"AWS_SECRET_ACCESS_KEY", "fleet/secret+key"},
            {"AWS_SESSION_TOKEN", "session-token-1"}, {"AWS_REGION", "eu-west-1"}};
@@ -127,10 +138,7 @@ TEST_CASE("S3: requests signed with keys from the environment pass botocore's ch
 
 TEST_CASE("S3: the instance role's credentials and the region from the metadata service") {
   TempDir dir;
-  write_text(dir / "document", kDocument);
-  PythonServer server(FLEET_SERVER, {"--dir", dir.path(), "--s3", "fleet-bucket", "--access-key",
-                                     "ASIAROLE", "--secret-key", "role-secret",
-                                     "--session-token", "role-token"});
+  PythonServer server = s3_bucket(dir, {"ASIAROLE", "role-secret", "role-token"});
   PythonServer imds(IMDS_EMULATOR, {"--role", "fleet-role", "--access-key", "ASIAROLE",
                                     "--secret-key", "role-secret", "--session-token",
                                     "role-token", "--credentials-ttl", "3600", "--region",

@@ -29,90 +29,84 @@ bool mentions(const Errors& errors, const std::string& text) {
                      [&](const Error& error) { return error.str().find(text) != std::string::npos; });
 }
 
+/// add_user_data's inputs: a last-known-good store in a temporary cache, default settings and an
+/// empty load to add to.
+struct UserDataStep {
+  TempDir cache;
+  LastKnownGood store;
+  Settings settings;
+  SourceLoad load;
+
+  explicit UserDataStep(bool read_only = false) : store(cache.path(), read_only) {}
+  void add(const UserDataFetch& fetch) { add_user_data(fetch, store, settings, load); }
+};
+
 const std::string kWebAndDb =
     R"({"containers": [{"name": "web", "image": "busybox:1"}, {"name": "db", "image": "busybox:2"}]})";
 
 }  // namespace
 
 TEST_CASE("add_user_data: a complete body is complete and becomes the last-known-good copy") {
-  TempDir cache;
-  LastKnownGood store(cache.path());
-  Settings settings;
-  SourceLoad load;
+  UserDataStep f;
 
-  add_user_data({Outcome::Ok, kWebAndDb, ""}, store, settings, load);
+  f.add({Outcome::Ok, kWebAndDb, ""});
 
-  CHECK(names_of(load.state) == std::vector<std::string>{"web", "db"});
-  CHECK(load.state.complete_sources == std::set<std::string>{"user-data"});
-  CHECK(load.state.failed_sources.empty());
-  CHECK(store.user_data() == kWebAndDb);
+  CHECK(names_of(f.load.state) == std::vector<std::string>{"web", "db"});
+  CHECK(f.load.state.complete_sources == std::set<std::string>{"user-data"});
+  CHECK(f.load.state.failed_sources.empty());
+  CHECK(f.store.user_data() == kWebAndDb);
 }
 
 TEST_CASE("add_user_data: unavailable service, the last-known-good copy stands in") {
-  TempDir cache;
-  LastKnownGood store(cache.path());
-  store.save_user_data(testing::gzip_compress(R"({"containers": [{"name": "web", "image": "b"}],
+  UserDataStep f;
+  f.store.save_user_data(testing::gzip_compress(R"({"containers": [{"name": "web", "image": "b"}],
                                                    "interval": 17})"));
-  Settings settings;
-  SourceLoad load;
 
-  add_user_data({Outcome::Unavailable, "", "connection refused"}, store, settings, load);
+  f.add({Outcome::Unavailable, "", "connection refused"});
 
-  CHECK(names_of(load.state) == std::vector<std::string>{"web"});
-  CHECK(settings.interval == 17);
+  CHECK(names_of(f.load.state) == std::vector<std::string>{"web"});
+  CHECK(f.settings.interval == 17);
   // Neither complete (so nothing is removed) nor failed (so the copy's specs are used).
-  CHECK(load.state.complete_sources.empty());
-  CHECK(load.state.failed_sources.empty());
-  REQUIRE(load.warnings.size() == 1);
-  CHECK(load.warnings[0].find("connection refused") != std::string::npos);
-  CHECK(load.warnings[0].find("last fetched user-data") != std::string::npos);
+  CHECK(f.load.state.complete_sources.empty());
+  CHECK(f.load.state.failed_sources.empty());
+  REQUIRE(f.load.warnings.size() == 1);
+  CHECK(f.load.warnings[0].find("connection refused") != std::string::npos);
+  CHECK(f.load.warnings[0].find("last fetched user-data") != std::string::npos);
 }
 
 TEST_CASE("add_user_data: unavailable without a copy fails the source") {
-  TempDir cache;
-  LastKnownGood store(cache.path());
-  Settings settings;
-  SourceLoad load;
-  add_user_data({Outcome::Unavailable, "", "timed out"}, store, settings, load);
-  CHECK(load.state.specs.empty());
-  CHECK(load.state.failed_sources == std::set<std::string>{"user-data"});
-  CHECK(mentions(load.state.errors, "timed out"));
+  UserDataStep f;
+  f.add({Outcome::Unavailable, "", "timed out"});
+  CHECK(f.load.state.specs.empty());
+  CHECK(f.load.state.failed_sources == std::set<std::string>{"user-data"});
+  CHECK(mentions(f.load.state.errors, "timed out"));
 }
 
 TEST_CASE("add_user_data: 'no user-data' is complete and drops the copy") {
-  TempDir cache;
-  LastKnownGood store(cache.path());
-  store.save_user_data(kWebAndDb);
-  Settings settings;
-  SourceLoad load;
-  add_user_data({Outcome::None, "", ""}, store, settings, load);
-  CHECK(load.state.specs.empty());
-  CHECK(load.state.complete_sources == std::set<std::string>{"user-data"});
-  CHECK_FALSE(store.user_data().has_value());
+  UserDataStep f;
+  f.store.save_user_data(kWebAndDb);
+  f.add({Outcome::None, "", ""});
+  CHECK(f.load.state.specs.empty());
+  CHECK(f.load.state.complete_sources == std::set<std::string>{"user-data"});
+  CHECK_FALSE(f.store.user_data().has_value());
 }
 
 TEST_CASE("add_user_data: a cloud-init body fails the source and keeps the old copy") {
-  TempDir cache;
-  LastKnownGood store(cache.path());
-  store.save_user_data(kWebAndDb);
-  Settings settings;
-  SourceLoad load;
-  add_user_data({Outcome::Ok, "#!/bin/bash\nyum update\n", ""}, store, settings, load);
-  CHECK(load.state.specs.empty());
-  CHECK(load.state.failed_sources == std::set<std::string>{"user-data"});
-  CHECK(load.state.complete_sources.empty());
-  CHECK(mentions(load.state.errors, "script"));
-  CHECK(store.user_data() == kWebAndDb);
+  UserDataStep f;
+  f.store.save_user_data(kWebAndDb);
+  f.add({Outcome::Ok, "#!/bin/bash\nyum update\n", ""});
+  CHECK(f.load.state.specs.empty());
+  CHECK(f.load.state.failed_sources == std::set<std::string>{"user-data"});
+  CHECK(f.load.state.complete_sources.empty());
+  CHECK(mentions(f.load.state.errors, "script"));
+  CHECK(f.store.user_data() == kWebAndDb);
 }
 
 TEST_CASE("a read-only store (dry run) writes nothing") {
-  TempDir cache;
-  LastKnownGood store(cache.path(), /*read_only=*/true);
-  Settings settings;
-  SourceLoad load;
-  add_user_data({Outcome::Ok, kWebAndDb, ""}, store, settings, load);
-  CHECK(load.state.complete_sources.count("user-data") == 1);
-  CHECK_FALSE(store.user_data().has_value());
+  UserDataStep f(/*read_only=*/true);
+  f.add({Outcome::Ok, kWebAndDb, ""});
+  CHECK(f.load.state.complete_sources.count("user-data") == 1);
+  CHECK_FALSE(f.store.user_data().has_value());
 }
 
 TEST_CASE("write_file_atomically replaces the file and leaves no temporary behind") {
