@@ -155,12 +155,19 @@ TEST_CASE("a registry that cannot be reached leaves the running container as it 
   CHECK(result.exit_code == 0);  // the container runs as declared; the failed check is logged
 }
 
-TEST_CASE("a container that exits right after creation fails the run") {
+TEST_CASE("a created container that does not stay up fails the run") {
   Host host;
-  host.engine.exits_on_start("app:v1", 2);
+  std::string error;
+  SUBCASE("it exits right after creation") {
+    host.engine.exits_on_start("app:v1", 2);
+    error = "not running";
+  }
+  SUBCASE("it crash-loops, even while listed as running") {
+    host.engine.crash_loops("app:v1", 3);
+    error = "restarted 3 time(s)";
+  }
   host.specs = {spec_named("a")};
-  auto result = host.run();
-  check_one_error(result, "not running");
+  check_one_error(host.run(), error);
 }
 
 TEST_CASE("a dry run changes nothing") {
@@ -244,18 +251,6 @@ TEST_CASE("after an update the old image is garbage-collected; a dry run only li
   host.settings.gc = GcMode::Off;
   host.run();
   CHECK(host.engine.mutations().empty());
-}
-
-}  // namespace dockerup
-
-namespace dockerup {
-
-TEST_CASE("a created container that crash-loops fails the run even when listed as running") {
-  Host host;
-  host.engine.crash_loops("app:v1", 3);
-  host.specs = {spec_named("a")};
-  auto result = host.run();
-  check_one_error(result, "restarted 3 time(s)");
 }
 
 }  // namespace dockerup
