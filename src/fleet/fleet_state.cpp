@@ -3,13 +3,13 @@
 #include "stagger.hpp"
 
 #include "dockerup/json_parse.hpp"
+#include "dockerup/utc_time.hpp"
 
 #include <fmt/format.h>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include <ctime>
 #include <filesystem>
 
 namespace dockerup::fleet {
@@ -93,14 +93,7 @@ void save_version(LastKnownGood& store, const std::string& folder, const std::st
 
 }  // namespace
 
-std::string utc_text(TimePoint time) {
-  std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buffer;
-}
+std::string utc_text(TimePoint time) { return strftime_utc(time, "%Y-%m-%dT%H:%M:%SZ"); }
 
 std::string state_folder(const std::string& url) {
   return fmt::format("fleet/{:016x}", host_hash(url));

@@ -1,11 +1,12 @@
 #include "dockerup/log.hpp"
 
+#include "dockerup/utc_time.hpp"
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <mutex>
 
 namespace dockerup {
@@ -23,13 +24,8 @@ std::string_view level_name(LogLevel level) {
 
 std::string timestamp() {
   auto now = std::chrono::system_clock::now();
-  std::time_t seconds = std::chrono::system_clock::to_time_t(now);
   auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &utc);
-  return fmt::format("{}.{:03}Z", buffer, millis.count());
+  return fmt::format("{}.{:03}Z", strftime_utc(now, "%Y-%m-%dT%H:%M:%S"), millis.count());
 }
 
 std::string json_line(LogLevel level, LogContext context, std::string_view message) {

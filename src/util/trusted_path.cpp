@@ -1,5 +1,7 @@
 #include "dockerup/trusted_path.hpp"
 
+#include "dockerup/utc_time.hpp"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,7 +12,6 @@
 #include <climits>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <deque>
 #include <random>
 
@@ -152,12 +153,7 @@ std::string temp_name(const std::string& name) {
 }
 
 std::string utc_stamp() {
-  std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", &utc);
-  return text;
+  return strftime_utc(std::chrono::system_clock::now(), "%Y%m%dT%H%M%SZ");
 }
 
 }  // namespace
