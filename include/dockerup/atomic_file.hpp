@@ -13,8 +13,11 @@ namespace dockerup {
 /// missing ones are created 0700). Throws Failure naming the path and the reason.
 void write_file_atomically(const std::string& path, const std::string& content);
 
-/// Reads a whole file; nullopt when it cannot be opened or read. Not for cache files, which go
-/// through CacheFiles (nothing there is trusted blindly).
+/// Reads a whole file; nullopt when it cannot be opened or read, with the reason (strerror, or
+/// "read error") in `problem`. Not for cache files, which go through CacheFiles (nothing there is
+/// trusted blindly).
+std::optional<std::string> read_whole_file(const std::string& path, std::string& problem);
+/// The same when the reason does not matter.
 std::optional<std::string> read_whole_file(const std::string& path);
 
 }  // namespace dockerup

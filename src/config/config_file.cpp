@@ -3,15 +3,15 @@
 // handler is looking at, and every message can say "dockerup.conf:12".
 #include "dockerup/config_file.hpp"
 
+#include "dockerup/atomic_file.hpp"
+
 #include <fmt/format.h>
 #include <ini.h>
 #include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 namespace dockerup {
 namespace {
@@ -91,20 +91,6 @@ int on_key(void* user, const char* section, const char* name, const char* value)
   return 1;  // keep going: every problem of the file is reported at once
 }
 
-std::optional<std::string> read_file(const std::string& path, std::string& problem) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    problem = std::strerror(errno);
-    return std::nullopt;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) {
-    problem = "read error";
-    return std::nullopt;
-  }
-  return text.str();
-}
 
 }  // namespace
 
@@ -142,7 +128,7 @@ ConfigLoad load_config_file(const std::string& path, Settings& settings) {
     return failed;
   }
   std::string problem;
-  auto text = read_file(path, problem);
+  auto text = read_whole_file(path, problem);
   if (!text) {
     failed.errors.push_back({path, fmt::format("cannot read: {}", problem)});
     return failed;

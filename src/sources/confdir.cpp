@@ -1,5 +1,6 @@
 // containers.d: one container per `*.json` file, with last-known-good copies standing in for
 // files that turned invalid or unreadable.
+#include "dockerup/atomic_file.hpp"
 #include "dockerup/lkg.hpp"
 #include "dockerup/sources.hpp"
 #include "dockerup/spec_parser.hpp"
@@ -10,8 +11,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace dockerup {
 
@@ -47,18 +46,10 @@ std::optional<std::vector<std::string>> list_container_files(const std::string& 
 
 /// The file's text, or an error naming the file and the reason.
 std::optional<std::string> read_file_text(const std::string& path, Errors& errors) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    errors.push_back({path, fmt::format("cannot read the file: {}", std::strerror(errno))});
-    return std::nullopt;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) {
-    errors.push_back({path, "cannot read the file: read error"});
-    return std::nullopt;
-  }
-  return text.str();
+  std::string problem;
+  auto text = read_whole_file(path, problem);
+  if (!text) errors.push_back({path, "cannot read the file: " + problem});
+  return text;
 }
 
 /// The file's text through checked folders and fstat on the opened file (strict_modes), or an
