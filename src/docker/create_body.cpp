@@ -1,5 +1,7 @@
 #include "create_body.hpp"
 
+#include "dockerup/json_write.hpp"
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -11,21 +13,17 @@ namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-void write_string(Writer& writer, const std::string& text) {
-  writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-}
-
 void write_strings(Writer& writer, const std::vector<std::string>& texts) {
   writer.StartArray();
-  for (const std::string& text : texts) write_string(writer, text);
+  for (const std::string& text : texts) write_json_string(writer, text);
   writer.EndArray();
 }
 
 void write_string_map(Writer& writer, const std::map<std::string, std::string>& map) {
   writer.StartObject();
   for (const auto& [key, value] : map) {
-    write_string(writer, key);
-    write_string(writer, value);
+    write_json_string(writer, key);
+    write_json_string(writer, value);
   }
   writer.EndObject();
 }
@@ -34,7 +32,7 @@ void write_string_map(Writer& writer, const std::map<std::string, std::string>& 
 void write_set(Writer& writer, const std::vector<std::string>& keys) {
   writer.StartObject();
   for (const std::string& key : keys) {
-    write_string(writer, key);
+    write_json_string(writer, key);
     writer.StartObject();
     writer.EndObject();
   }
@@ -88,14 +86,14 @@ void write_port_bindings(Writer& writer, const ContainerSpec& spec) {
   for (const PortSpec& port : spec.ports) bindings[port_key(port)].push_back(&port);
   writer.StartObject();
   for (const auto& [key, ports] : bindings) {
-    write_string(writer, key);
+    write_json_string(writer, key);
     writer.StartArray();
     for (const PortSpec* port : ports) {
       writer.StartObject();
       writer.Key("HostIp");
-      write_string(writer, port->host_ip);
+      write_json_string(writer, port->host_ip);
       writer.Key("HostPort");
-      write_string(writer, port->host_port ? std::to_string(*port->host_port) : std::string());
+      write_json_string(writer, port->host_port ? std::to_string(*port->host_port) : std::string());
       writer.EndObject();
     }
     writer.EndArray();
@@ -123,7 +121,7 @@ void write_host_config(Writer& writer, const ContainerSpec& spec) {
   writer.Bool(spec.privileged);
   if (!spec.network.empty()) {
     writer.Key("NetworkMode");
-    write_string(writer, spec.network);
+    write_json_string(writer, spec.network);
   }
   writer.Key("Binds");
   write_strings(writer, volumes_of_kind(spec, VolumeSpec::Kind::Bind));
@@ -134,7 +132,7 @@ void write_host_config(Writer& writer, const ContainerSpec& spec) {
   writer.Key("RestartPolicy");
   writer.StartObject();
   writer.Key("Name");
-  write_string(writer, spec.restart);
+  write_json_string(writer, spec.restart);
   writer.Key("MaximumRetryCount");
   writer.Int(0);
   writer.EndObject();
@@ -151,7 +149,7 @@ std::string make_create_body(const CreateRequest& request) {
   Writer writer(buffer);
   writer.StartObject();
   writer.Key("Image");
-  write_string(writer, spec.image);
+  write_json_string(writer, spec.image);
   if (spec.entrypoint) {
     writer.Key("Entrypoint");
     write_strings(writer, *spec.entrypoint);
@@ -170,7 +168,7 @@ std::string make_create_body(const CreateRequest& request) {
   write_set(writer, exposed_ports(spec));
   if (!spec.stop_signal.empty()) {
     writer.Key("StopSignal");
-    write_string(writer, spec.stop_signal);
+    write_json_string(writer, spec.stop_signal);
   }
   writer.Key("Volumes");
   write_set(writer, volumes_of_kind(spec, VolumeSpec::Kind::Anonymous));

@@ -3,6 +3,7 @@
 #include "stagger.hpp"
 
 #include "dockerup/json_parse.hpp"
+#include "dockerup/json_write.hpp"
 #include "dockerup/utc_time.hpp"
 
 #include <fmt/format.h>
@@ -17,11 +18,6 @@ namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-void put(Writer& w, const char* key, const std::string& value) {
-  w.Key(key);
-  w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
-}
-
 std::int64_t epoch(TimePoint time) {
   return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
 }
@@ -31,17 +27,17 @@ std::string meta_json(const std::string& url, const Version& version,
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   w.StartObject();
-  put(w, "url", url);
+  write_json_member(w, "url", url);
   w.Key("gone");
   w.Bool(version.gone);
-  put(w, "etag", version.etag);
-  put(w, "last_modified", version.last_modified);
+  write_json_member(w, "etag", version.etag);
+  write_json_member(w, "last_modified", version.last_modified);
   if (pending) {
     w.Key("seen_at");
     w.Int64(epoch(pending->seen_at));
     w.Key("applies_at");
     w.Int64(epoch(pending->applies_at));
-    put(w, "applies_at_utc", utc_text(pending->applies_at));
+    write_json_member(w, "applies_at_utc", utc_text(pending->applies_at));
   }
   w.EndObject();
   return {buffer.GetString(), buffer.GetSize()};

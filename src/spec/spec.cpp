@@ -4,6 +4,8 @@
 // already running.
 #include "dockerup/spec.hpp"
 
+#include "dockerup/json_write.hpp"
+
 #include <fmt/format.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -15,10 +17,6 @@ namespace {
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
-void write_string(JsonWriter& out, const std::string& text) {
-  out.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-}
-
 void write_key(JsonWriter& out, const char* key) { out.Key(key); }
 
 void write_words(JsonWriter& out, const char* key,
@@ -26,7 +24,7 @@ void write_words(JsonWriter& out, const char* key,
   if (!words) return;  // absent (image default) differs from [] (explicitly empty)
   write_key(out, key);
   out.StartArray();
-  for (const auto& word : *words) write_string(out, word);
+  for (const auto& word : *words) write_json_string(out, word);
   out.EndArray();
 }
 
@@ -35,8 +33,8 @@ void write_map(JsonWriter& out, const char* key, const std::map<std::string, std
   write_key(out, key);
   out.StartObject();  // std::map iterates in key order: stable
   for (const auto& [name, value] : map) {
-    write_string(out, name);
-    write_string(out, value);
+    write_json_string(out, name);
+    write_json_string(out, value);
   }
   out.EndObject();
 }
@@ -46,18 +44,18 @@ void write_volume(JsonWriter& out, const VolumeSpec& volume) {
   switch (volume.kind) {
     case VolumeSpec::Kind::From:
       write_key(out, "from");
-      write_string(out, volume.from);
+      write_json_string(out, volume.from);
       break;
     case VolumeSpec::Kind::Bind:
       write_key(out, "hostPath");
-      write_string(out, volume.host_path);
+      write_json_string(out, volume.host_path);
       [[fallthrough]];
     case VolumeSpec::Kind::Anonymous:
       write_key(out, "containerPath");
-      write_string(out, volume.container_path);
+      write_json_string(out, volume.container_path);
       if (volume.read_only) {  // the input format's spelling, so the text parses back
         write_key(out, "mode");
-        write_string(out, "ro");
+        write_json_string(out, "ro");
       }
       break;
   }
@@ -73,10 +71,10 @@ void write_port(JsonWriter& out, const PortSpec& port) {
     out.Int(*port.host_port);
   }
   write_key(out, "protocol");
-  write_string(out, port.protocol);
+  write_json_string(out, port.protocol);
   if (!port.host_ip.empty()) {
     write_key(out, "hostIp");
-    write_string(out, port.host_ip);
+    write_json_string(out, port.host_ip);
   }
   out.EndObject();
 }
@@ -90,7 +88,7 @@ void write_optional_int(JsonWriter& out, const char* key, const std::optional<st
 void write_nonempty(JsonWriter& out, const char* key, const std::string& value) {
   if (value.empty()) return;
   write_key(out, key);
-  write_string(out, value);
+  write_json_string(out, value);
 }
 
 }  // namespace
@@ -100,9 +98,9 @@ std::string canonical_json(const ContainerSpec& spec) {
   JsonWriter out(buffer);
   out.StartObject();
   write_key(out, "name");
-  write_string(out, spec.name);
+  write_json_string(out, spec.name);
   write_key(out, "image");
-  write_string(out, spec.image);
+  write_json_string(out, spec.image);
   write_optional_int(out, "cpu", spec.cpu_shares);
   write_optional_int(out, "memory", spec.memory_bytes);
   write_words(out, "entrypoint", spec.entrypoint);
@@ -126,7 +124,7 @@ std::string canonical_json(const ContainerSpec& spec) {
   }
   write_map(out, "env", spec.env);
   write_key(out, "restart");
-  write_string(out, spec.restart);
+  write_json_string(out, spec.restart);
   write_map(out, "links", spec.links);
   write_nonempty(out, "signal", spec.stop_signal);
   write_map(out, "labels", spec.labels);

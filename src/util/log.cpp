@@ -1,5 +1,6 @@
 #include "dockerup/log.hpp"
 
+#include "dockerup/json_write.hpp"
 #include "dockerup/utc_time.hpp"
 
 #include <rapidjson/stringbuffer.h>
@@ -31,16 +32,12 @@ std::string timestamp() {
 std::string json_line(LogLevel level, LogContext context, std::string_view message) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  auto field = [&w](const char* key, std::string_view value) {
-    w.Key(key);
-    w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
-  };
   w.StartObject();
-  field("time", timestamp());
-  field("level", level_name(level));
-  if (!context.container.empty()) field("container", context.container);
-  if (!context.action.empty()) field("action", context.action);
-  field("message", message);
+  write_json_member(w, "time", timestamp());
+  write_json_member(w, "level", level_name(level));
+  if (!context.container.empty()) write_json_member(w, "container", context.container);
+  if (!context.action.empty()) write_json_member(w, "action", context.action);
+  write_json_member(w, "message", message);
   w.EndObject();
   return buffer.GetString();
 }
