@@ -29,6 +29,8 @@ struct ExecutorOptions {
   RegistryAuthSource* auth = nullptr;
   /// How many actions may run at once; 1 runs them one by one in plan order.
   int parallel = 8;
+  /// Print failures as Docker said them; otherwise they pass the env filter (redact.hpp).
+  bool show_secrets = false;
 };
 
 /// Injected so tests neither sleep nor need signals.

@@ -202,3 +202,59 @@ TEST_CASE("an aborted run counts as failed in the metrics and keeps the last con
 }
 
 }  // namespace dockerup
+
+namespace dockerup {
+namespace {
+
+/// One run of `web` (env FOO=bar, PORT=8080) whose create fails with a Docker error that
+/// echoes the create body, as the given settings print it.
+RunResult run_with_echoing_create_error(bool show_secrets, const std::string& cache_dir) {
+  FakeEngine engine;
+  engine.add_image("app:v1", "sha256:v1");
+  engine.fail_on("create web", "invalid env FOO=bar in {\"Image\":\"app:v1\",\"Env\":[\"FOO=bar\","
+                               "\"PORT=8080\"],\"ExposedPorts\":{\"8080/tcp\":{}}}");
+  Settings settings;
+  settings.pull = false;
+  settings.start_wait = 0;
+  settings.cache_dir = cache_dir;
+  settings.show_secrets = show_secrets;
+  RunContext context{engine,
+                     [](Settings&) {
+                       ContainerSpec spec;
+                       spec.name = "web";
+                       spec.image = "app:v1";
+                       spec.env = {{"FOO", "bar"}, {"PORT", "8080"}};
+                       DesiredState desired;
+                       desired.specs = {spec};
+                       return desired;
+                     },
+                     ExecutorHooks{[](int) {}, [] { return false; }},
+                     nullptr,
+                     {},
+                     false,
+                     {}};
+  return run_once(settings, context);
+}
+
+}  // namespace
+
+TEST_CASE("a Docker error echoing the create body is printed and recorded without env values") {
+  TempDir temp;
+  RunResult result = run_with_echoing_create_error(false, temp / "cache");
+  REQUIRE(!result.errors.empty());
+  std::string all;
+  for (const auto& error : result.errors) all += error.str() + "\n";
+  CAPTURE(all);
+  CHECK(all.find("invalid env FOO=(hidden) in {\"Image\":\"app:v1\",\"Env\":[\"FOO=(hidden)\","
+                 "\"PORT=(hidden)\"],\"ExposedPorts\":{\"8080/tcp\":{}}}") != std::string::npos);
+  CHECK(all.find("bar") == std::string::npos);
+  std::string recorded = status_error(temp / "cache");  // status.json gets the same text
+  CHECK(recorded.find("FOO=(hidden)") != std::string::npos);
+  CHECK(recorded.find("bar") == std::string::npos);
+
+  RunResult shown = run_with_echoing_create_error(true, temp / "cache2");
+  REQUIRE(!shown.errors.empty());
+  CHECK(shown.errors.back().str().find("FOO=bar") != std::string::npos);
+}
+
+}  // namespace dockerup

@@ -6,6 +6,7 @@
 
 #include "dockerup/labels.hpp"
 #include "dockerup/log.hpp"
+#include "dockerup/redact.hpp"
 
 #include <fmt/format.h>
 
@@ -13,6 +14,18 @@
 #include <thread>
 
 namespace dockerup {
+namespace {
+
+/// Why an action failed, as it is logged and reported: a Docker error may echo the create body,
+/// so it passes the env filter of the action's spec (redact.hpp) unless --show-secrets.
+std::string printable_failure(const Action& action, const char* what, bool show_secrets) {
+  if (show_secrets) return what;
+  EnvFilter filter;
+  if (action.spec) filter.add(*action.spec);
+  return filter.apply(what);
+}
+
+}  // namespace
 
 std::size_t ExecutionReport::failures() const {
   std::size_t count = 0;
@@ -82,13 +95,14 @@ ActionOutcome Executor::perform(const Action& action) {
     }
     run(action);
   } catch (const std::exception& e) {
+    std::string why = printable_failure(action, e.what(), options_.show_secrets);
     outcome.error = Error{fmt::format("container {}", action.name),
-                          fmt::format("{} failed: {}", to_string(action.type), e.what())};
+                          fmt::format("{} failed: {}", to_string(action.type), why)};
     Logger::instance().log(LogLevel::Error, context, outcome.error->message);
     // One rolling replacement failing stops the others of this run: the next may fail alike.
     std::lock_guard lock(mutex_);
     if (rolling && halted_rolling_.empty())
-      halted_rolling_ = fmt::format("{} failed: {}", action.name, e.what());
+      halted_rolling_ = fmt::format("{} failed: {}", action.name, why);
   } catch (...) {  // a task must not throw: it would end the whole process
     outcome.error = Error{fmt::format("container {}", action.name),
                           fmt::format("{} failed: unknown error", to_string(action.type))};

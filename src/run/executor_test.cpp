@@ -312,3 +312,29 @@ TEST_CASE("a new container caught up while crash-looping does not count as start
 }
 
 }  // namespace dockerup
+
+namespace dockerup {
+
+TEST_CASE("a failure echoing the create body is logged and reported without env values") {
+  for (bool show_secrets : {false, true}) {
+    FakeEngine engine;
+    engine.add_image("app:v2", "sha256:v2");
+    engine.fail_on("create web", "invalid env FOO=bar, Env [\"FOO=bar\"]: {\"Env\":[\"FOO=bar\"]}");
+    ExecutorOptions options;
+    options.show_secrets = show_secrets;
+    Executor executor{engine, options, ExecutorHooks{[](int) {}, [] { return false; }}};
+    auto spec = web_spec();
+    spec.env = {{"FOO", "bar"}};
+    Plan plan;
+    plan.actions.push_back({ActionType::Create, "web", "missing", spec, "", spec.image});
+    auto report = executor.execute(plan);
+    REQUIRE(report.failures() == 1);
+    CAPTURE(show_secrets);
+    CHECK(report.outcomes[0].error->message ==
+          (show_secrets ? "create failed: invalid env FOO=bar, Env [\"FOO=bar\"]: {\"Env\":[\"FOO=bar\"]}"
+                        : "create failed: invalid env FOO=(hidden), Env [\"FOO=(hidden)\"]: "
+                          "{\"Env\":[\"FOO=(hidden)\"]}"));
+  }
+}
+
+}  // namespace dockerup

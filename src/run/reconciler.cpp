@@ -156,7 +156,8 @@ ExecutionReport execute(const Settings& settings, const Plan& plan, const std::s
                                 .remove_volumes = !settings.gc_keep_volumes,
                                 .self_id = self_id,
                                 .auth = auth,
-                                .parallel = settings.parallel};
+                                .parallel = settings.parallel,
+                                .show_secrets = settings.show_secrets};
   Executor executor(context.engine, options, context.hooks);
   return executor.execute(plan);
 }
