@@ -1,5 +1,6 @@
 #include "dockerup/http_client.hpp"
 
+#include "dockerup/ascii.hpp"
 #include "dockerup/http_curl.hpp"
 #include "dockerup/json_parse.hpp"
 
@@ -26,13 +27,6 @@ namespace {
 constexpr std::size_t max_message_length = 500;
 /// Connecting never needs long, even to a busy daemon; a late answer is the request timeout's job.
 constexpr std::chrono::milliseconds max_connect_timeout{std::chrono::seconds(10)};
-
-std::string lower(std::string_view text) {
-  std::string result(text);
-  std::transform(result.begin(), result.end(), result.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return result;
-}
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
@@ -86,7 +80,7 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
     transfer->response.headers.clear();  // an interim response (100 Continue) came first
     transfer->response.status = status_from_line(line);
   } else if (auto colon = line.find(':'); colon != std::string_view::npos) {
-    transfer->response.headers.emplace_back(lower(trim(line.substr(0, colon))),
+    transfer->response.headers.emplace_back(ascii_lower(trim(line.substr(0, colon))),
                                             std::string(trim(line.substr(colon + 1))));
   }
   return line.size();
@@ -150,7 +144,7 @@ std::string tls_hint(CURLcode code, const TlsFiles& tls) {
 }  // namespace
 
 std::optional<std::string> HttpResponse::header(std::string_view name) const {
-  std::string wanted = lower(name);
+  std::string wanted = ascii_lower(name);
   for (const auto& [key, value] : headers)
     if (key == wanted) return value;
   return std::nullopt;

@@ -1,11 +1,11 @@
 // FleetHttp over libcurl. SigV4 is libcurl's own (7.75+); S3 also wants the payload hash as a
 // header, and a session token as X-Amz-Security-Token, both of which curl then signs.
+#include "dockerup/ascii.hpp"
 #include "dockerup/curl_fetch.hpp"
 #include "fleet_http.hpp"
 
 #include <fmt/format.h>
 
-#include <cctype>
 
 namespace dockerup::fleet {
 namespace {
@@ -21,8 +21,7 @@ std::size_t take_header(char* data, std::size_t size, std::size_t count, void* u
   std::string line(data, size * count);
   auto colon = line.find(':');
   if (colon == std::string::npos) return size * count;
-  std::string name = line.substr(0, colon);
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string name = ascii_lower(line.substr(0, colon));
   std::string value = line.substr(colon + 1);
   auto first = value.find_first_not_of(" \t");
   auto last = value.find_last_not_of(" \t\r\n");

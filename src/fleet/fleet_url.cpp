@@ -1,5 +1,7 @@
 #include "fleet_url.hpp"
 
+#include "dockerup/ascii.hpp"
+
 #include <fmt/format.h>
 
 #include <cctype>
@@ -16,8 +18,7 @@ std::string authority_host(const std::string& rest) {
   } else {
     host = authority.substr(0, authority.find(':'));
   }
-  for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return host;
+  return ascii_lower(host);
 }
 
 bool is_loopback(const std::string& host) {

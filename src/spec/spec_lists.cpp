@@ -3,13 +3,13 @@
 // inside Docker with a less helpful message).
 #include "spec_fields.hpp"
 
+#include "dockerup/ascii.hpp"
 #include "dockerup/spec_parser.hpp"
 
 #include <arpa/inet.h>
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 
 namespace dockerup {
 namespace {
@@ -118,8 +118,7 @@ std::optional<std::string> protocol(JsonReader& reader, const JsonValue& value,
                                     const std::string& path) {
   auto text = reader.string(value, path);
   if (!text) return std::nullopt;
-  std::string lower;
-  for (char c : *text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string lower = ascii_lower(*text);
   if (lower == "tcp" || lower == "udp") return lower;
   reader.error(path, fmt::format("{} is not a protocol (\"tcp\" or \"udp\")", quote(*text)));
   return std::nullopt;

@@ -5,12 +5,12 @@
 
 #include "spec_fields.hpp"
 
+#include "dockerup/ascii.hpp"
 #include "dockerup/spec_parser.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 
 namespace dockerup {
@@ -43,12 +43,6 @@ constexpr Field fields[] = {
     {"labels", read_labels},
 };
 
-std::string lower(std::string_view text) {
-  std::string out;
-  for (char c : text) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 /// The field a typo or another tool's spelling most likely meant, or "".
 std::string_view suggestion(std::string_view key) {
   static constexpr std::pair<std::string_view, std::string_view> other_spellings[] = {
@@ -56,9 +50,9 @@ std::string_view suggestion(std::string_view key) {
       {"volumesfrom", "volumes"}, {"stopsignal", "signal"}, {"restartpolicy", "restart"},
       {"mem", "memory"},         {"cpushares", "cpu"},     {"networkmode", "network"},
   };
-  std::string wanted = lower(key);
+  std::string wanted = ascii_lower(key);
   for (const auto& field : fields)
-    if (lower(field.key) == wanted) return field.key;
+    if (ascii_lower(field.key) == wanted) return field.key;
   for (const auto& [spelling, field] : other_spellings)
     if (spelling == wanted) return field;
   return {};

@@ -2,8 +2,9 @@
 // the spec parser turns that into an error naming the file and the field.
 #include "dockerup/units.hpp"
 
+#include "dockerup/ascii.hpp"
+
 #include <charconv>
-#include <cctype>
 
 namespace dockerup {
 namespace {
@@ -27,8 +28,7 @@ std::optional<std::int64_t> parse_count(std::string_view digits) {
 /// Multiplier of a unit suffix: "", "b", "k", "kb", "m", "mb", "g", "gb", "t", "tb" (any case),
 /// the spellings docker run --memory accepts.
 std::optional<std::int64_t> unit_multiplier(std::string_view unit) {
-  std::string lower;
-  for (char c : unit) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string lower = ascii_lower(unit);
   if (lower.size() == 2 && lower[1] == 'b' && lower[0] != 'b') lower.pop_back();
   if (lower.empty() || lower == "b") return 1;
   if (lower == "k") return std::int64_t{1} << 10;
