@@ -62,7 +62,7 @@ class EnvFilter {
   /// Each declared key with its declared values, longest first.
   std::map<std::string, std::vector<std::string>, std::less<>> values_;
 
-  /// Where the value after `text[equals]` ('=') ends.
+  /// Where the value after `text[equals]` ('=') ends; equals + 1 when there is nothing to hide.
   std::size_t value_end(std::string_view text, std::size_t equals,
                         const std::vector<std::string>& known) const;
 };

@@ -80,6 +80,7 @@ std::size_t EnvFilter::value_end(std::string_view text, std::size_t equals,
   // A declared value right after "KEY=" is the whole value, spaces and punctuation included.
   for (const auto& value : known)
     if (rest.starts_with(value)) return equals + 1 + value.size();
+  if (rest.starts_with(kHidden)) return equals + 1;  // hidden already (an "Env" array, a rerun)
   std::size_t end = equals + 1;
   while (end < text.size() && !ends_value(text[end])) ++end;
   return end;
@@ -95,8 +96,8 @@ std::string EnvFilter::apply(std::string_view text) const {
     for (auto at = t.find(token); at != std::string_view::npos; at = t.find(token, at + 1)) {
       if (at > 0 && is_name_char(t[at - 1])) continue;  // "XKEY=" is another variable
       std::size_t equals = at + key.size();
-      if (t.substr(equals + 1).starts_with(kHidden)) continue;  // hidden by hide_env_arrays
-      values.emplace_back(equals + 1, value_end(t, equals, known));
+      std::size_t end = value_end(t, equals, known);
+      if (end > equals + 1) values.emplace_back(equals + 1, end);
     }
   }
   std::sort(values.begin(), values.end());

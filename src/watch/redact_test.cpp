@@ -63,6 +63,13 @@ TEST_CASE("a Docker error echoing FOO=bar is filtered") {
         "\"UNKNOWN=(hidden)\", \"BARE\"]}");
 }
 
+TEST_CASE("filtering twice changes nothing more; a value that starts like (hidden) is hidden") {
+  EnvFilter filter = filter_of({{"FOO", "bar"}, {"K", "(hidden)x"}});
+  std::string once = filter.apply("FOO=bar {\"Env\":[\"FOO=bar\",\"Z=1\"]} K=(hidden)x");
+  CHECK(once == "FOO=(hidden) {\"Env\":[\"FOO=(hidden)\",\"Z=(hidden)\"]} K=(hidden)");
+  CHECK(filter.apply(once) == once);  // the executor filters, then the run does again
+}
+
 TEST_CASE("Env arrays: any key, escapes, a cut-off body, and Env without an array") {
   std::string body = R"js({"Env": [ "A=x\"y", "B=" ], "Cmd":["A=1"]})js";
   std::string hidden = R"js({"Env": [ "A=(hidden)", "B=(hidden)" ], "Cmd":["A=1"]})js";
