@@ -137,12 +137,15 @@ test_containers_of_earlier_versions_are_still_managed() {
 # -- dockerup status as another user -----------------------------------------------------------
 
 status_as_nobody() {  # sets OUT and RC
-  OUT=$(runuser -u nobody -- timeout "$QUICK" "$DOCKERUP" --config "$CONF" --cache "$CACHE" status 2>&1)
+  OUT=$(runuser -u nobody -- timeout "$QUICK" "$CASE_DIR/dockerup" --config "$CONF" --cache "$CACHE" \
+    status 2>&1)
   RC=$?
 }
 
 test_status_as_another_user_says_what_it_cannot_read() {
   chmod 755 "$WORK"  # the other user reaches the case folders, as it reaches /var/cache
+  # A copy it can run wherever the build is (a checkout in a 0700 folder, say).
+  install -m 755 "$DOCKERUP" "$CASE_DIR/dockerup"
   run_dockerup       # nothing declared: a run that writes status.json
   assert_exit 0
   chmod 600 "$CONF"
