@@ -12,21 +12,12 @@
 
 using namespace dockerup;
 using dockerup::testing::container_json;
+using dockerup::testing::mentions;
+using dockerup::testing::names_of;
 using dockerup::testing::TempDir;
 using dockerup::testing::write_text;
 
 namespace {
-
-std::vector<std::string> names_of(const DesiredState& state) {
-  std::vector<std::string> names;
-  for (const auto& spec : state.specs) names.push_back(spec.name);
-  return names;
-}
-
-bool any_error_mentions(const DesiredState& state, const std::string& text) {
-  return std::any_of(state.errors.begin(), state.errors.end(),
-                     [&](const Error& error) { return error.str().find(text) != std::string::npos; });
-}
 
 /// A confdir whose valid files are copied to a last-known-good store, starting with web.json
 /// (web on busybox:1).
@@ -79,8 +70,8 @@ TEST_CASE("an invalid or unreadable file fails alone and its error names it") {
   CHECK(load.state.failed_sources ==
         std::set<std::string>{dir / "broken.json", dir / "dangling.json"});
   CHECK(load.state.complete_sources.count(dir.path()) == 1);
-  CHECK(any_error_mentions(load.state, dir / "broken.json"));
-  CHECK(any_error_mentions(load.state, dir / "dangling.json: cannot read the file"));
+  CHECK(mentions(load.state.errors, dir / "broken.json"));
+  CHECK(mentions(load.state.errors, dir / "dangling.json: cannot read the file"));
 }
 
 TEST_CASE("two files declaring one name: error naming both, name protected, neither used") {
@@ -109,7 +100,7 @@ TEST_CASE("a missing confdir is failed, not complete") {
   CHECK(load.state.specs.empty());
   CHECK(load.state.failed_sources == std::set<std::string>{missing});
   CHECK(load.state.complete_sources.empty());
-  CHECK(any_error_mentions(load.state, missing));
+  CHECK(mentions(load.state.errors, missing));
 }
 
 TEST_CASE("a confdir that is a file is failed too") {
@@ -128,8 +119,8 @@ TEST_CASE("strict modes refuse a group- or world-writable file, naming file and 
   SourceLoad strict = load_confdir(dir.path(), {.strict_modes = true});
   CHECK(names_of(strict.state) == std::vector<std::string>{"safe"});
   CHECK(strict.state.failed_sources == std::set<std::string>{dir / "open.json"});
-  CHECK(any_error_mentions(strict.state, dir / "open.json"));
-  CHECK(any_error_mentions(strict.state, "0664"));
+  CHECK(mentions(strict.state.errors, dir / "open.json"));
+  CHECK(mentions(strict.state.errors, "0664"));
 
   SourceLoad relaxed = load_confdir(dir.path(), {.strict_modes = false});
   CHECK(names_of(relaxed.state) == std::vector<std::string>{"open", "safe"});
@@ -163,7 +154,7 @@ TEST_CASE("last-known-good: a file that turns invalid is replaced by its last va
   CHECK(second.state.specs[0].image == "busybox:1");
   CHECK(second.state.specs[0].source == f.conf / "web.json");
   CHECK(second.state.failed_sources.empty());
-  CHECK(any_error_mentions(second.state, f.conf / "web.json"));
+  CHECK(mentions(second.state.errors, f.conf / "web.json"));
   REQUIRE(second.warnings.size() == 1);
   CHECK(second.warnings[0].find("last valid version") != std::string::npos);
   // The broken text never replaces the good copy.
@@ -206,7 +197,7 @@ TEST_CASE("strict modes refuse a file of another owner; its last valid version s
   SourceLoad load = f.load();
   REQUIRE(load.state.specs.size() == 1);
   CHECK(load.state.specs[0].image == "busybox:1");
-  CHECK(any_error_mentions(load.state, "owned by uid 65534"));
+  CHECK(mentions(load.state.errors, "owned by uid 65534"));
   CHECK(f.store.confdir_file("web.json") == container_json("web", "busybox:1"));
 }
 
@@ -224,7 +215,7 @@ TEST_CASE("strict modes refuse a group-writable confdir as a whole; nothing of i
   CHECK(load.state.specs[1].image == "busybox:1");
   CHECK(load.state.failed_sources == std::set<std::string>{f.conf.path()});
   CHECK(load.state.complete_sources.empty());
-  CHECK(any_error_mentions(load.state, "writable by group or others (mode 0775)"));
+  CHECK(mentions(load.state.errors, "writable by group or others (mode 0775)"));
 
   SourceLoad relaxed = load_confdir(f.conf.path(), {.strict_modes = false});
   CHECK(names_of(relaxed.state) == std::vector<std::string>{"db", "evil", "web"});
@@ -242,7 +233,7 @@ TEST_CASE("strict modes check every folder above the file, following symlinks") 
   ::chmod((top / "elsewhere").c_str(), 0777);  // the link's target lies in an open folder
   SourceLoad load = load_confdir(top / "etc/containers.d", options);
   CHECK(load.state.specs.empty());
-  CHECK(any_error_mentions(load.state, top / "elsewhere: writable by group or others"));
+  CHECK(mentions(load.state.errors, top / "elsewhere: writable by group or others"));
   ::chmod((top / "elsewhere").c_str(), 0755);
   ::chmod((top / "etc").c_str(), 0777);  // a parent of the confdir
   CHECK(load_confdir(top / "etc/containers.d", options).state.specs.empty());

@@ -18,17 +18,6 @@ namespace {
 
 using Outcome = UserDataFetch::Outcome;
 
-std::vector<std::string> names_of(const DesiredState& state) {
-  std::vector<std::string> names;
-  for (const auto& spec : state.specs) names.push_back(spec.name);
-  return names;
-}
-
-bool mentions(const Errors& errors, const std::string& text) {
-  return std::any_of(errors.begin(), errors.end(),
-                     [&](const Error& error) { return error.str().find(text) != std::string::npos; });
-}
-
 /// add_user_data's inputs: a last-known-good store in a temporary cache, default settings and an
 /// empty load to add to.
 struct UserDataStep {

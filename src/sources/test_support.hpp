@@ -1,14 +1,17 @@
-// Helpers shared by the sources tests: a temporary folder that cleans up after itself.
+// Helpers shared by the sources tests: files to read, and what a load produced.
 #pragma once
 
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
+#include "dockerup/sources.hpp"
 #include "temp_dir.hpp"
 
 namespace dockerup::testing {
@@ -41,6 +44,19 @@ inline std::string gzip_compress(const std::string& text) {
   deflateEnd(&stream);
   if (status != Z_STREAM_END) throw std::runtime_error("deflate failed");
   return out;
+}
+
+/// The names of the declared containers, in order.
+inline std::vector<std::string> names_of(const DesiredState& state) {
+  std::vector<std::string> names;
+  for (const auto& spec : state.specs) names.push_back(spec.name);
+  return names;
+}
+
+/// Whether any of `errors` says `text` (file, field or message).
+inline bool mentions(const Errors& errors, const std::string& text) {
+  return std::any_of(errors.begin(), errors.end(),
+                     [&](const Error& error) { return error.str().find(text) != std::string::npos; });
 }
 
 }  // namespace dockerup::testing

@@ -7,13 +7,9 @@
 #include <algorithm>
 
 using namespace dockerup;
+using dockerup::testing::mentions;
 
 namespace {
-
-bool mentions(const Errors& errors, const std::string& text) {
-  return std::any_of(errors.begin(), errors.end(),
-                     [&](const Error& error) { return error.str().find(text) != std::string::npos; });
-}
 
 const std::string kTwoContainers = R"({
   "containers": [
