@@ -62,6 +62,30 @@ std::size_t copy_env_array(std::string_view text, std::size_t open, std::string&
   }
 }
 
+/// `where` with what follows '=' in each quoted member name hidden: a name written as
+/// "KEY=value" (an error: names cannot contain '=') carries the value.
+std::string hide_values_in_names(std::string_view where) {
+  std::string out;
+  std::size_t at = 0;
+  for (auto open = where.find('"'); open != std::string_view::npos; open = where.find('"', at)) {
+    std::size_t close = closing_quote(where, open);
+    std::size_t end = close == std::string_view::npos ? where.size() : close;
+    std::size_t equals = where.substr(open, end - open).find('=');
+    if (equals == std::string_view::npos) {
+      out.append(where.substr(at, end - at));
+    } else {
+      out.append(where.substr(at, open + equals + 1 - at));
+      out.append(kHidden);
+    }
+    at = end;
+    if (close == std::string_view::npos) break;
+    out += '"';
+    at = close + 1;
+  }
+  if (at < where.size()) out.append(where.substr(at));
+  return out;
+}
+
 }  // namespace
 
 void EnvFilter::add(const ContainerSpec& spec) {
@@ -115,7 +139,10 @@ std::string EnvFilter::apply(std::string_view text) const {
 
 Error EnvFilter::apply(Error error) const {
   if (show_all_) return error;
-  if (is_env_location(error.where)) error.message = hide_quoted(error.message);
+  if (is_env_location(error.where)) {
+    error.where = hide_values_in_names(error.where);
+    error.message = hide_quoted(error.message);
+  }
   error.message = apply(error.message);
   return error;
 }

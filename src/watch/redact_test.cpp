@@ -98,6 +98,20 @@ TEST_CASE("errors located in an env field lose their quoted values") {
         "web.json: $.env.A: got (hidden)");
 }
 
+TEST_CASE("an env name written as KEY=value loses its value in the error's location") {
+  SpecParse parsed = parse_spec_text(
+      R"({"name": "web", "image": "app:v1", "env": {"API_KEY=s3cr3t": "x", "OK": "y"}})",
+      "web.json", "web");
+  REQUIRE(parsed.errors.size() == 1);
+  CHECK(parsed.errors.front().where.find("s3cr3t") != std::string::npos);  // what the parser says
+  EnvFilter filter;
+  CHECK(filter.apply(parsed.errors.front()).where == "web.json: $.env[\"API_KEY=(hidden)\"]");
+  Error other{"web.json: $.image", "\"a=b\" is odd"};
+  CHECK(filter.apply(other) == other);
+  Error cut{"web.json: $.env[\"A=b", "x"};
+  CHECK(filter.apply(cut).where == "web.json: $.env[\"A=(hidden)");
+}
+
 TEST_CASE("the spec parser's env error is hidden by the filter") {
   // The parser quotes a wrong-typed value; the filter must catch exactly that message shape.
   SpecParse parsed = parse_spec_text(
