@@ -96,7 +96,9 @@ class Engine {
   /// the credentials for the reference's registry (sent as X-Registry-Auth).
   virtual void pull(const std::string& reference, const RegistryAuth* auth) = 0;
   /// Digest of the manifest the registry currently serves for `reference` ("sha256:..."), or
-  /// nullopt when the engine cannot tell. Does not download the image. `auth` as for pull.
+  /// nullopt when the engine cannot tell (e.g. the registry is unreachable). Does not download
+  /// the image. `auth` as for pull. Throws RegistryRefused when the registry refuses the
+  /// credentials (or their absence); pull throws it too for such a refusal.
   virtual std::optional<std::string> registry_digest(const std::string& reference,
                                                      const RegistryAuth* auth) = 0;
 

@@ -65,6 +65,10 @@ RunResult reconcile_once(Settings settings, RunContext& context);
 struct ImageRefresh {
   std::map<std::string, std::string> errors;  ///< reference -> why pulling or checking failed
   bool pulled = false;  ///< some image changed locally: the images must be listed again
+  /// Present images whose registry refused the credentials (or whose credentials could not be
+  /// found): errors of the run, one per image, though nothing is stopped or replaced for them.
+  /// An unreachable registry is not one of them: a warning, the local image stays in use.
+  Errors refused;
 };
 
 /// Images to pull before planning: missing ones always, present ones when pulling is on for them

@@ -3,6 +3,8 @@
 // digest check. Kept apart from the lookup so the engine and the run need no auth code.
 #pragma once
 
+#include "dockerup/error.hpp"
+
 #include <string>
 
 namespace dockerup {
@@ -18,6 +20,15 @@ struct RegistryAuth {
   /// "credential helper docker-credential-ecr-login", "dockerup.conf". Never contains a secret.
   std::string origin;
   bool operator==(const RegistryAuth&) const = default;
+};
+
+/// The registry refused the credentials sent, or their absence (HTTP 401/403, "unauthorized",
+/// "denied", "no basic auth credentials"), or the credentials could not be found (a failing
+/// helper). Unlike a registry that cannot be reached, this is the operator's to fix: it fails the
+/// run even when the image is present locally (whose container keeps running as it is).
+class RegistryRefused : public Failure {
+ public:
+  using Failure::Failure;
 };
 
 /// Finds the credentials for the registry an image reference pulls from. One object lives for

@@ -7,6 +7,7 @@
 #include "podman_names.hpp"
 #include "docker_json.hpp"
 #include "pull_progress.hpp"
+#include "registry_refusal.hpp"
 #include "dockerup/http_client.hpp"
 #include "dockerup/image_ref.hpp"
 #include "dockerup/log.hpp"
@@ -102,18 +103,21 @@ class DockerEngine final : public Engine {
     pull_call.auth = auth;
     try {
       call(pull_call);
+    } catch (const HttpFailure& e) {  // status 0: the daemon itself did not answer
+      fail_pull(ref, auth, e.what(), e.status() != 0 && registry_refused(e.status(), e.what()));
     } catch (const std::exception& e) {
-      fail("pulling {}{}: {}", ref.str(), credentials_note(ref, auth), e.what());
+      fail_pull(ref, auth, e.what(), false);
     }
     checker.finish();
-    if (checker.error()) fail("pulling {}{}: {}", ref.str(), credentials_note(ref, auth), *checker.error());
+    if (checker.error()) fail_pull(ref, auth, *checker.error(), registry_refused(0, *checker.error()));
   }
 
-  /// nullopt whenever the daemon answers with an HTTP error: the registry is unreachable, wants
-  /// credentials, does not know the name, or the daemon is too old for /distribution. The caller
-  /// then cannot tell whether the image moved, which is what nullopt means (and the pull that
-  /// follows reports the registry's error). Transport errors (daemon down, timeout) throw: the
-  /// daemon itself is in trouble.
+  /// nullopt whenever the daemon answers with an HTTP error: the registry is unreachable, does
+  /// not know the name, or the daemon is too old for /distribution. The caller then cannot tell
+  /// whether the image moved, which is what nullopt means (and the pull that follows reports the
+  /// registry's error). A registry that refuses the credentials throws RegistryRefused: that is
+  /// the operator's to fix, and no pull would get further. Transport errors (daemon down,
+  /// timeout) throw: the daemon itself is in trouble.
   std::optional<std::string> registry_digest(const std::string& reference,
                                              const RegistryAuth* auth) override {
     ImageRef ref = parsed_reference(reference);
@@ -123,8 +127,12 @@ class DockerEngine final : public Engine {
     digest_call.auth = auth;
     HttpResponse response = send(digest_call);
     if (!response.ok()) {
+      std::string message = error_message_from_body(response.body);
+      if (registry_refused(response.status, message))
+        throw RegistryRefused(fmt::format("checking {} for a new image{}: the registry refused: {}",
+                                          ref.str(), credentials_note(ref, auth), message));
       log_debug("registry digest of {}{}: GET {}: {}: {}", ref.str(), credentials_note(ref, auth), path,
-                response.status, error_message_from_body(response.body));
+                response.status, message);
       return std::nullopt;
     }
     return parse_distribution_digest(response.body);
@@ -166,6 +174,14 @@ class DockerEngine final : public Engine {
     auto ref = parse_image_ref(reference);
     if (!ref) fail("\"{}\" is not a valid image reference", reference);
     return *ref;
+  }
+
+  /// A refusal is thrown as RegistryRefused, so the run can tell it from an unreachable registry.
+  [[noreturn]] static void fail_pull(const ImageRef& ref, const RegistryAuth* auth,
+                                     std::string_view why, bool refused) {
+    std::string message = fmt::format("pulling {}{}: {}", ref.str(), credentials_note(ref, auth), why);
+    if (refused) throw RegistryRefused(message);
+    throw Failure(message);
   }
 
   /// Sends the call and throws HttpFailure unless the status means success.

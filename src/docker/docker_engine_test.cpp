@@ -176,7 +176,7 @@ TEST_CASE("registry_digest: the digest, nullopt when the daemon cannot tell, no 
   FakeHttpServer server(
       {version_answer,
        {http_response(200, R"({"Descriptor":{"digest":"sha256:feed","size":1}})")},
-       {http_response(401, R"({"message":"unauthorized"})")}});
+       {http_response(500, R"({"message":"Get \"https://private/v2/\": dial tcp: connection refused"})")}});
   auto engine = engine_for(server);
   CHECK(engine->registry_digest("localhost:5000/app:v1", nullptr) == "sha256:feed");
   CHECK_FALSE(engine->registry_digest("private/app", nullptr));
@@ -185,6 +185,37 @@ TEST_CASE("registry_digest: the digest, nullopt when the daemon cannot tell, no 
         std::vector<std::string>{"GET /version HTTP/1.1",
                                  "GET /v1.41/distribution/localhost:5000/app:v1/json HTTP/1.1",
                                  "GET /v1.41/distribution/private/app:latest/json HTTP/1.1"});
+}
+
+TEST_CASE("a registry that refuses the credentials: RegistryRefused naming image and origin") {
+  // dockerd 20.10 answers 401 for wrong credentials, 500 "no basic auth credentials" for none.
+  FakeHttpServer server(
+      {version_answer,
+       {http_response(401, R"({"message":"unauthorized: authentication required"})")},
+       {http_response(500, R"({"message":"Head \"http://r:5000/v2/a/manifests/v1\": no basic auth credentials"})")},
+       {http_response(500, R"({"message":"unauthorized: authentication required"})")},
+       {http_response(200, "{\"errorDetail\":{\"message\":\"denied: token expired\"},\"error\":\"denied: token expired\"}\n")},
+       {http_response(500, R"({"message":"dial tcp r:5000: connection refused"})")}});
+  auto engine = engine_for(server);
+  RegistryAuth auth{"r:5000", "ann", "s3cret", "", "", "dockerup.conf"};
+  CHECK_THROWS_WITH_AS(engine->registry_digest("r:5000/a:v1", &auth),
+                       "checking r:5000/a:v1 for a new image (credentials for r:5000 from "
+                       "dockerup.conf): the registry refused: unauthorized: authentication required",
+                       RegistryRefused);
+  CHECK_THROWS_WITH_AS(engine->registry_digest("r:5000/a:v1", nullptr),
+                       doctest::Contains("(anonymous: no credentials for r:5000): the registry "
+                                         "refused: Head"),
+                       RegistryRefused);
+  CHECK_THROWS_AS(engine->pull("r:5000/a:v1", &auth), RegistryRefused);
+  CHECK_THROWS_AS(engine->pull("r:5000/a:v1", &auth), RegistryRefused);
+  try {  // an unreachable registry is no refusal
+    engine->pull("r:5000/a:v1", &auth);
+    FAIL("the pull should have failed");
+  } catch (const RegistryRefused&) {
+    FAIL("connection refused is not a credential refusal");
+  } catch (const Failure& e) {
+    CHECK(std::string(e.what()).find("connection refused") != std::string::npos);
+  }
 }
 
 TEST_CASE("a daemon that is down fails the call, not the construction") {

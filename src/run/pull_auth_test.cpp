@@ -135,13 +135,36 @@ TEST_CASE("a failing helper or wrong password: one error per image, the running 
                              "): credential helper docker-credential-ecr-login for " + ecr_host +
                              ": exited with code 1: NoCredentialProviders: no valid providers in chain");
   CHECK(errors["reg.example:5000/w:v1"].find("unauthorized") != std::string::npos);
+  CHECK(refresh.refused.size() == 2);
 
-  // A whole run keeps both containers as they are.
+  // A whole run keeps both containers as they are, but fails: one error per image, naming it.
   host.engine.clear_calls();
-  host.run();
+  auto result = host.run();
   CHECK(host.engine.mutations().empty());
+  CHECK(result.exit_code == 1);
+  REQUIRE(result.errors.size() == 2);
+  CHECK(result.errors[0].where == "image " + image);
+  CHECK(result.errors[0].message.find("docker-credential-ecr-login") != std::string::npos);
+  CHECK(result.errors[0].message.ends_with("the local image stays in use, the next run tries again"));
+  CHECK(result.errors[1].where == "image reg.example:5000/w:v1");
   CHECK(host.engine.container("c")->id == c_id);
   CHECK(host.engine.container("w")->id == w_id);
+}
+
+}  // namespace dockerup
+
+namespace dockerup {
+
+TEST_CASE("an unreachable registry of a present image is a warning; the run succeeds") {
+  PrivateHost host;
+  host.specs = {conf_spec("w", "reg.example:5000/w:v1")};
+  host.engine.add_registry_image("reg.example:5000/w:v1", "sha256:w1");
+  REQUIRE(host.run().exit_code == 0);
+  host.engine.fail_on("registry_digest", "dial tcp reg.example:5000: connection refused");
+  host.engine.fail_on("pull", "dial tcp reg.example:5000: connection refused");
+  auto result = host.run();
+  CHECK(result.errors.empty());
+  CHECK(result.exit_code == 0);
 }
 
 }  // namespace dockerup

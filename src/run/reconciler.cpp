@@ -104,6 +104,7 @@ std::optional<std::map<std::string, std::string>> refresh(const Settings& settin
                                                           Errors& errors) {
   ImageRefresh refresh = refresh_images(specs, observed.images, settings.pull,
                                         std::min(kPullsAtOnce, settings.parallel), engine, auth);
+  append(errors, refresh.refused);
   if (refresh.pulled && !guarded(errors, "docker", "cannot list images after pulling", [&] {
         observed.images = engine.list_images();
         attach_image_labels(observed);

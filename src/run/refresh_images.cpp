@@ -48,6 +48,9 @@ const ImageSummary* local_image(const std::string& reference,
 struct RefreshOutcome {
   bool pulled = false;
   std::optional<std::string> error;
+  /// The local image stays in use, but its registry refused the credentials or none could be
+  /// found: an error of the run, not a warning (see ImageRefresh::refused).
+  bool refused = false;
 };
 
 /// The credentials for one image. The lookup is shared by the tasks and caches per registry, so
@@ -74,9 +77,11 @@ RefreshOutcome refresh_one(const std::string& reference, bool update,
     if (!local) return {false, "no local image has this ID"};
     return {};
   }
+  bool looked_up = false;
   try {
     // Looked up inside the try: a helper that fails is this image's error, like a failed pull.
     const RegistryAuth* credentials = auth.for_image(reference);
+    looked_up = true;
     if (local && registry_matches_local(reference, *local, engine, credentials)) {
       log_debug("image {} is up to date ({})", reference, local->id);
       return {};
@@ -85,12 +90,16 @@ RefreshOutcome refresh_one(const std::string& reference, bool update,
     engine.pull(reference, credentials);
     return {true, std::nullopt};
   } catch (const std::exception& e) {
-    if (local)
+    // Credentials that are refused or cannot be found are the operator's to fix, so they fail
+    // the run even though the local image stays in use; a registry that cannot be reached is
+    // only a warning then (it comes back by itself). The run logs its errors once, at the end.
+    bool refused = !looked_up || dynamic_cast<const RegistryRefused*>(&e) != nullptr;
+    if (!local)
+      log_error("could not pull {}: {}", reference, e.what());
+    else if (!refused)
       log_warning("could not check {} for a new image: {}; keeping the local image {}",
                   reference, e.what(), local->id);
-    else
-      log_error("could not pull {}: {}", reference, e.what());
-    return {false, e.what()};
+    return {false, e.what(), refused && local};
   }
 }
 
@@ -142,6 +151,10 @@ ImageRefresh refresh_images(const std::vector<ContainerSpec>& specs,
   for (std::size_t i = 0; i < references.size(); ++i) {
     refresh.pulled = refresh.pulled || outcomes[i].pulled;
     if (outcomes[i].error) refresh.errors[references[i].first] = *outcomes[i].error;
+    if (outcomes[i].refused)
+      refresh.refused.push_back(
+          {"image " + references[i].first,
+           *outcomes[i].error + "; the local image stays in use, the next run tries again"});
   }
   return refresh;
 }

@@ -203,7 +203,7 @@ void FakeEngine::check_auth(const std::string& call, const std::string& referenc
   auth_headers_.emplace_back(call + " " + reference, header);
   auto required = required_auth_.find(reference);
   if (required != required_auth_.end() && required->second != header)
-    throw Failure(call + " " + reference + ": unauthorized: authentication required");
+    throw RegistryRefused(call + " " + reference + ": unauthorized: authentication required");
 }
 
 void FakeEngine::pull(const std::string& reference, const RegistryAuth* auth) {

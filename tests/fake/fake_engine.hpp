@@ -30,7 +30,8 @@ class FakeEngine : public Engine {
 
   /// Any call whose record (see calls) starts with `prefix` throws Failure(message).
   void fail_on(const std::string& prefix, const std::string& message = "injected failure");
-  /// Pulls and digest checks of `reference` fail with "unauthorized" unless given exactly this
+  /// Pulls and digest checks of `reference` fail with "unauthorized" (RegistryRefused, as the
+  /// Docker engine reports a registry's 401) unless given exactly this
   /// X-Registry-Auth header (as a registry with htpasswd would).
   void requires_auth(const std::string& reference, const std::string& header) {
     Lock lock(mutex_);

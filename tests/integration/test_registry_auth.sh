@@ -291,8 +291,9 @@ test_wrong_and_missing_credentials_keep_container() {
   auths_config "$WRONG_PASS"
   run_dockerup --pull
   assert_exit 1
-  assert_contains "$ERR" "pulling $IMAGE (credentials for $AUTH_REGISTRY from auths[\"$AUTH_REGISTRY\"] in $CASE_DIR/client/config.json)" \
-    "wrong password: image, registry and origin"
+  # The present image's refusal is an error of the run (not a warning), one line naming it.
+  assert_eq 1 "$(grep -c "image $IMAGE: .*$IMAGE.* (credentials for $AUTH_REGISTRY from auths\[\"$AUTH_REGISTRY\"\] in $CASE_DIR/client/config.json)" <<<"$ERR")" \
+    "wrong password: one error naming image, registry and origin"
   assert_contains "$ERR" "image $fresh is not available (pulling it failed: pulling $fresh (credentials for $AUTH_REGISTRY" \
     "missing image: one error naming it"
   assert_web_kept "$id" "wrong password"
@@ -300,12 +301,28 @@ test_wrong_and_missing_credentials_keep_container() {
   assert_absent "$(cname fresh)"
   assert_no_secret "$ERR$OUT" "wrong-password run"
 
+  # Only the present image left: its refused credentials alone fail the run, and status says so.
+  rm "$(spec_path fresh)"
+  run_dockerup --pull
+  assert_exit 1
+  assert_contains "$ERR" "image $IMAGE: " "wrong password alone: the run's error names the image"
+  run_dockerup status
+  assert_exit 1
+  assert_contains "$OUT" "image $IMAGE: " "status shows the refused image"
+  assert_web_kept "$id" "wrong password alone"
+
   client_config "$CASE_DIR/client" '{"auths": {"other.example:5000": {"auth": "dTpw"}}}'
   run_dockerup --pull
   assert_exit 1
-  assert_contains "$ERR" "pulling $IMAGE (anonymous: no credentials for $AUTH_REGISTRY)" \
-    "unknown registry: image and registry named"
+  assert_contains "$ERR" "$IMAGE" "unknown registry: image named"
+  assert_contains "$ERR" "(anonymous: no credentials for $AUTH_REGISTRY)" "unknown registry: registry named"
   assert_web_kept "$id" "unknown registry"
+
+  # The next run with the right credentials tries again and updates.
+  auths_config "$REG_PASS"
+  run_dockerup --pull
+  assert_exit 0
+  assert_eq "app v2" "$(page)" "right credentials again: updated to v2"
 }
 
 test_hanging_and_failing_helpers() {
@@ -323,13 +340,14 @@ test_hanging_and_failing_helpers() {
 
   helper_config duthang
   DOCKERUP_TIMEOUT=60 run_dockerup --pull
-  assert_ne 124 "$RC" "a hanging helper does not hang the run"
+  assert_exit 1  # not a timeout (124): the helper is killed after 10 s, an error of the run
   assert_contains "$ERR" "credentials for $IMAGE (registry $AUTH_REGISTRY): credential helper docker-credential-duthang for $AUTH_REGISTRY: no answer within 10 s (killed)" \
     "hanging helper: image, registry and helper named"
   assert_web_kept "$id" "hanging helper"
 
   helper_config dutfail
   run_dockerup --pull
+  assert_exit 1
   assert_contains "$ERR" "credential helper docker-credential-dutfail for $AUTH_REGISTRY: exited with code 3: token service unreachable" \
     "failing helper: helper, registry and its message"
   assert_contains "$ERR" "$IMAGE" "failing helper: image named"
