@@ -186,6 +186,8 @@ cid() { inspect "$1" '{{.Id}}'; }
 label_of() { inspect "$1" "{{index .Config.Labels \"$2\"}}"; }
 env_of() { inspect "$1" '{{range .Config.Env}}{{println .}}{{end}}'; }
 exists() { "$DOCKER" inspect "$1" >/dev/null 2>&1; }
+is_running() { [ "$(inspect "$1" '{{.State.Running}}')" = true ]; }
+image_id() { "$DOCKER" image inspect --format '{{.Id}}' "$1" 2>/dev/null; }
 
 # How many containers (any state) dockerup manages under declared name NAME.
 count_managed() {

@@ -7,7 +7,6 @@
 #                           this case); sets REGISTRY=127.0.0.1:PORT
 #   registry_stop           stops it and waits until the port is closed
 #   push_image SRC DEST     makes DEST (a reference under $REGISTRY) serve the local image SRC
-#   image_id REF            the local image ID of REF
 #   build_image TAG DOCKERFILE      a local image built offline (FROM a local image)
 #   container_events NAME SINCE     what Docker recorded for NAME's containers since SINCE
 #   begin_web_case          a registry, WEB and REF for a case about one container on it
@@ -89,8 +88,6 @@ push_image() {
   "$DOCKER" rmi "$push_name" >/dev/null 2>&1  # only the tag: SRC still names the image
   return 0
 }
-
-image_id() { "$DOCKER" image inspect --format '{{.Id}}' "$1" 2>/dev/null; }
 
 # The image ID a container runs.
 container_image() { inspect "$1" '{{.Image}}'; }

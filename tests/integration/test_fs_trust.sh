@@ -28,7 +28,6 @@ chmod 755 "$WORK"
 as_other() { runuser -u "$OTHER" -- "$@"; }
 
 image_present() { "$DOCKER" image inspect "$1" >/dev/null 2>&1; }
-image_id() { "$DOCKER" image inspect --format '{{.Id}}' "$1" 2>/dev/null; }
 
 entry() {  # NAME [EXTRA_JSON_MEMBERS]
   echo "{\"name\": \"$1\", \"image\": \"$IMAGE_V1\"${2:+, $2}}"

@@ -42,7 +42,6 @@ DOCKERFILE
   image_id "$GC_REPO/$tag"
 }
 
-image_id() { "$DOCKER" image inspect --format '{{.Id}}' "$1" 2>/dev/null; }
 image_exists() { "$DOCKER" image inspect "$1" >/dev/null 2>&1; }
 short() { echo "${1:0:19}"; }  # "sha256:" and 12 hex digits, as dockerup prints IDs
 

@@ -37,7 +37,6 @@ with open(sys.argv[2], "a", buffering=1) as log:
 notified() { grep -q -- "$1" "$NOTIFY_LOG"; }
 background_log() { cat "$CASE_DIR/background.err"; }
 log_has() { grep -q -- "$1" "$CASE_DIR/background.err"; }
-is_running() { [ "$(inspect "$1" '{{.State.Running}}')" = true ]; }
 dead() { ! kill -0 "$1" 2>/dev/null; }
 
 # stop_server PID: SIGTERM; sets STOP_RC to the exit status (124: still running after 30 s).

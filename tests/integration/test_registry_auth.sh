@@ -98,8 +98,6 @@ push_private() {
   fi
 }
 
-image_id() { "$DOCKER" image inspect --format '{{.Id}}' "$1" 2>/dev/null; }
-
 # client_config DIR JSON: DIR/config.json for dockerup (mode 600, as docker writes it).
 client_config() {
   mkdir -p "$1"

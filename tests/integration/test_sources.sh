@@ -13,8 +13,6 @@ entry() {  # NAME [EXTRA_JSON_MEMBERS]
 
 setup_case() { set_conf stop_timeout 1; }
 
-is_running() { [ "$(inspect "$1" '{{.State.Running}}')" == true ]; }
-
 # wait_for_server_log PATTERN: until the background server's log has a line matching PATTERN.
 wait_for_server_log() {
   wait_until 60 grep -Eqs -- "$1" "$CASE_DIR/background.err"
