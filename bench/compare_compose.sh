@@ -14,13 +14,15 @@
 # containers are started without looking at them again, so dockerup gets start_wait=0: it still
 # inspects each new container once after starting it, which compose does not.
 # Once per N: Engine API calls of one no-op run of each tool (through bench/api_proxy.py), and
-# for `dockerup --server --interval 1`: PSS and RSS once idle (/proc/PID/smaps_rollup) and CPU
-# time per idle run over IDLE_RUNS runs (/proc/PID/stat utime+stime).
+# for `dockerup --server --interval 1`: PSS (median and maximum), RSS and anonymous PSS sampled
+# every 0.5 s over IDLE_RUNS idle runs after 3 warm-up runs (/proc/PID/smaps_rollup), and CPU time
+# per idle run over the same runs (/proc/PID/stat utime+stime).
 # Results: OUT/raw.csv, OUT/metrics.csv, and from bench/report.py OUT/compare_compose.md and
 # OUT/compare_compose.png (OUT defaults to bench/results). Everything it creates carries the
 # label dockerup-bench=PREFIX and is removed on exit, Ctrl-C included; nothing else is touched.
 #
-# Environment: NS ("10 50 100"), REPEATS (5), REPEATS_100 (repeats for N >= 100, default
+# Environment: SOCKET (the engine's Unix socket; default: DOCKER_HOST's, else
+# /var/run/docker.sock; a private daemon: scripts/private-dockerd.sh exec NAME bench/compare_compose.sh), NS ("10 50 100"), REPEATS (5), REPEATS_100 (repeats for N >= 100, default
 # REPEATS), IDLE_RUNS (20), DOCKERUP (build/src/app/dockerup), DOCKERUP_COMMIT (what the
 # binary was built from, for the report; default: this checkout), OUT, EXTRA_CONF (lines appended
 # to the bench's dockerup.conf, e.g. "parallel=8").
@@ -30,7 +32,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 DOCKERUP=${DOCKERUP:-$top/build/src/app/dockerup}
 DOCKER=${DOCKER:-/usr/bin/docker}
 COMPOSE=${COMPOSE:-/usr/bin/docker-compose}
+# The engine: SOCKET, else DOCKER_HOST's unix socket (as `private-dockerd.sh exec` sets it).
+case "${DOCKER_HOST:-}" in unix://*) SOCKET=${SOCKET:-${DOCKER_HOST#unix://}} ;; esac
 SOCKET=${SOCKET:-/var/run/docker.sock}
+export DOCKER_HOST="unix://$SOCKET"  # the docker CLI's checks and clean-up ask the same engine
 PYTHON=${PYTHON:-/usr/bin/python3}  # Debian's, which has python3-matplotlib
 NS=${NS:-10 50 100}
 REPEATS=${REPEATS:-5}
@@ -77,7 +82,7 @@ for tool in "$DOCKERUP" "$COMPOSE" "$DOCKER"; do
 done
 "$DOCKER" image inspect "$IMAGE" >/dev/null 2>&1 || bash "$top/scripts/make-test-images.sh" >&2
 mkdir -p "$OUT" "$work/du/conf" "$work/du/cache" "$work/compose"
-echo "tool,n,scenario,repeat,seconds,ok" > "$OUT/raw.csv"
+echo "tool,n,scenario,repeat,seconds,ok,load1" > "$OUT/raw.csv"
 echo "n,metric,tool,value" > "$OUT/metrics.csv"
 
 # The counting proxy; timed runs go straight to the socket so neither tool pays for it.
@@ -150,7 +155,8 @@ timed() {
   end=$EPOCHREALTIME
   check "$tool" "$n" "$gen" || ok=0
   [ "$ok" = 1 ] || say "$tool $scenario N=$n repeat $repeat did not converge (see logs below)"
-  echo "$tool,$n,$scenario,$repeat,$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.3f", b-a}'),$ok" \
+  # The machine is shared: the 1-minute load at the end of each run goes with it.
+  echo "$tool,$n,$scenario,$repeat,$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.3f", b-a}'),$ok,$(cut -d' ' -f1 /proc/loadavg)" \
     >> "$OUT/raw.csv"
   [ "$ok" = 1 ] || { tail -5 "$work/$tool.log" >&2; return 0; }
 }
@@ -185,13 +191,31 @@ idle_server() {
   r0=$(runs_seen)
   for i in $(seq 300); do [ "$(runs_seen)" -ge $((r0 + 3)) ] && break; sleep 0.1; done
   t0=$(cpu_ticks "$server_pid") r0=$(runs_seen)
+  : > "$work/smaps.txt"
   for i in $(seq $((IDLE_RUNS * 30))); do
     [ "$(runs_seen)" -ge $((r0 + IDLE_RUNS)) ] && break
+    # The file-backed part of PSS moves with whatever else maps the same libraries at that
+    # moment (libcrypto, libstdc++): sampled throughout, reported as median and maximum.
+    [ $((i % 5)) = 0 ] && awk '/^(Pss|Rss|Pss_Anon):/{printf "%s %s ", $1, $2} END{print ""}' \
+      "/proc/$server_pid/smaps_rollup" >> "$work/smaps.txt"
     sleep 0.1
   done
   t1=$(cpu_ticks "$server_pid") r1=$(runs_seen)
-  awk -v n="$n" '/^Pss:/{p=$2} /^Rss:/{r=$2} END{printf "%s,pss_kb,dockerup,%d\n%s,rss_kb,dockerup,%d\n", n, p, n, r}' \
-    "/proc/$server_pid/smaps_rollup" >> "$OUT/metrics.csv"
+  "$PYTHON" - "$n" "$work/smaps.txt" >> "$OUT/metrics.csv" <<'PY'
+import statistics, sys
+n, path = sys.argv[1], sys.argv[2]
+values = {}
+for line in open(path):
+    words = line.split()
+    for key, value in zip(words[::2], words[1::2]):
+        values.setdefault(key.rstrip(":"), []).append(int(value))
+if values:
+    for metric, key, how in [("pss_kb", "Pss", statistics.median_low), ("pss_max_kb", "Pss", max),
+                             ("rss_kb", "Rss", statistics.median_low),
+                             ("pss_anon_kb", "Pss_Anon", statistics.median_low)]:
+        print(f"{n},{metric},dockerup,{how(values[key])}")
+    print(f"{n},memory_samples,dockerup,{len(values['Pss'])}")
+PY
   awk -v n="$n" -v t="$((t1 - t0))" -v r="$((r1 - r0))" -v hz="$hz" \
     'BEGIN{ if (r > 0) printf "%s,cpu_ms_per_idle_run,dockerup,%.2f\n%s,idle_runs,dockerup,%d\n", n, t*1000/hz/r, n, r }' \
     >> "$OUT/metrics.csv"
@@ -221,6 +245,7 @@ say "N=[$NS] repeats=$REPEATS (N>=100: $REPEATS_100) idle_runs=$IDLE_RUNS out=$O
   echo "dockerup_commit=${DOCKERUP_COMMIT:-$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)}"
   echo "compose_version=$("$COMPOSE" version --short 2>/dev/null)"
   echo "engine_version=$("$DOCKER" version --format '{{.Server.Version}}' 2>/dev/null)"
+  echo "engine_socket=$SOCKET"
   echo "cpus=$(nproc)"
   echo "load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)"
   echo "repeats=$REPEATS"

@@ -31,6 +31,10 @@ struct ContainerSummary {
   /// Labels of the container's image (attach_image_labels, plan.hpp). Docker copies them onto
   /// the container, so they are what an image author could forge.
   Labels image_labels;
+  /// The containers this one depends on, as far as a listing shows: the X of network mode
+  /// "container:X" and the targets of its legacy links (IDs or names, as Docker reports them).
+  /// volumes-from is not in a listing. Used to remove dependents before what they depend on.
+  std::vector<std::string> uses = {};
 
   bool running() const { return state == "running" || state == "restarting" || state == "paused"; }
   /// Created by dockerup: the only containers it normally touches. io.dockerup.managed must

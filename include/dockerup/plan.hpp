@@ -75,6 +75,9 @@ struct Action {
   std::string image;                  ///< Pull: reference; Create/Replace: image to run
   /// Create/Replace: the io.dockerup.managed value for the new container (labels.hpp).
   std::string managed_value{labels::managed_value};
+  /// Remove: IDs of the observed containers the removed one depends on (ContainerSummary::uses),
+  /// so that their removals wait for this one.
+  std::vector<std::string> uses = {};
 
   /// One line for humans: "replace web: spec changed".
   std::string describe() const;
@@ -94,8 +97,10 @@ Plan make_plan(const DesiredState& desired, const ObservedState& observed,
 /// - an action for a spec waits for the last earlier action on each container it depends on
 ///   (links, volumes-from, network container:NAME), so a dependency is created and started first;
 /// - every other action waits for the removals of undeclared containers (Remove without a spec),
-///   so their names and host ports are free first. Their own dependencies are not known from a
-///   listing, so they are not ordered among themselves: all of them are going away;
+///   so their names and host ports are free first;
+/// - a removal waits for the earlier removals of the containers that use the removed one
+///   (Action::uses): dependents go first, the reverse of the create order (make_plan puts them
+///   first);
 /// - a rolling replacement waits for the rolling replacement before it (one at a time).
 /// Every index in the result is lower than the action's own: the plan order is a valid order.
 using ActionGraph = std::vector<std::vector<std::size_t>>;
@@ -109,5 +114,14 @@ std::vector<int> action_waves(const ActionGraph& graph);
 /// the containers on it are left out.
 std::vector<ContainerSpec> order_by_dependencies(const std::vector<ContainerSpec>& specs,
                                                  Errors& errors);
+
+/// Observed containers with every container before the ones it uses (ContainerSummary::uses):
+/// the order to remove them in. Otherwise the observed order is kept.
+std::vector<const ContainerSummary*> dependents_first(
+    const std::vector<ContainerSummary>& containers);
+
+/// The observed container `reference` names: its name, its ID or a unique ID prefix.
+const ContainerSummary* find_container(const std::vector<ContainerSummary>& containers,
+                                       const std::string& reference);
 
 }  // namespace dockerup

@@ -114,6 +114,29 @@ void require_object(const Value& value, std::string_view endpoint) {
   if (!value.IsObject()) fail("{}: Docker answered with JSON that is not an object", endpoint);
 }
 
+/// "container:X" network mode: the container uses X's network namespace.
+std::optional<std::string> network_container(const Value& item) {
+  const Value* host_config = member(item, "HostConfig");
+  if (!host_config) return std::nullopt;
+  std::string mode = string_member(*host_config, "NetworkMode");
+  if (!mode.starts_with("container:")) return std::nullopt;
+  return mode.substr(std::string_view("container:").size());
+}
+
+/// A legacy link shows as an extra name of its target: "/USER/ALIAS" means USER links to this
+/// container. Records the target's ID in the user's `uses`.
+void attach_links(std::vector<ContainerSummary>& containers,
+                  const std::vector<std::vector<std::string>>& names) {
+  for (std::size_t target = 0; target < containers.size(); ++target)
+    for (const auto& name : names[target]) {
+      auto slash = name.find('/', 1);
+      if (!name.starts_with('/') || slash == std::string::npos) continue;
+      std::string user = name.substr(1, slash - 1);
+      for (auto& c : containers)
+        if (c.name == user) c.uses.push_back(containers[target].id);
+    }
+}
+
 }  // namespace
 
 int exit_code_from_status(std::string_view status) {
@@ -127,10 +150,12 @@ int exit_code_from_status(std::string_view status) {
 }
 
 std::vector<ContainerSummary> parse_container_list(std::string_view json) {
-  return parse_each(json, "listing containers", [](const Value& item) {
+  std::vector<std::vector<std::string>> names;  // every name, link names too: attach_links
+  auto containers = parse_each(json, "listing containers", [&names](const Value& item) {
     ContainerSummary container;
     container.id = string_member(item, "Id");
-    container.name = own_name(strings_member(item, "Names"));
+    names.push_back(strings_member(item, "Names"));
+    container.name = own_name(names.back());
     container.image = string_member(item, "Image");
     container.image_id = string_member(item, "ImageID");
     container.labels = labels_member(item, "Labels");
@@ -139,8 +164,11 @@ std::vector<ContainerSummary> parse_container_list(std::string_view json) {
     container.exit_code =
         container.state == "exited" ? exit_code_from_status(container.status) : -1;
     container.created = int_member(item, "Created");
+    if (auto network = network_container(item)) container.uses.push_back(*network);
     return container;
   });
+  attach_links(containers, names);
+  return containers;
 }
 
 ContainerDetails parse_container_inspect(std::string_view json) {

@@ -24,6 +24,18 @@ const std::string container_list = R"([
    "Created": 1795441000, "Labels": null, "State": "running", "Status": "Up 5 minutes"}
 ])";
 
+// app links to db (db's extra name "/app/db_alias"); sidecar runs in web's network namespace.
+const std::string dependent_list = R"([
+  {"Id": "99cc", "Names": ["/sidecar"], "Image": "x", "ImageID": "sha256:1", "State": "running",
+   "HostConfig": {"NetworkMode": "container:53ca70aa"}},
+  {"Id": "88bb", "Names": ["/app"], "Image": "x", "ImageID": "sha256:1", "State": "running",
+   "HostConfig": {"NetworkMode": "default"}},
+  {"Id": "77aa", "Names": ["/app/db_alias", "/db"], "Image": "x", "ImageID": "sha256:1",
+   "State": "running"},
+  {"Id": "53ca70aa", "Names": ["/web"], "Image": "x", "ImageID": "sha256:1", "State": "running",
+   "HostConfig": {"NetworkMode": "bridge"}}
+])";
+
 }  // namespace
 
 TEST_CASE("container list: every field, names without the slash, exit code from the status") {
@@ -46,6 +58,16 @@ TEST_CASE("container list: every field, names without the slash, exit code from 
   CHECK(db.labels.empty());
   CHECK(db.exit_code == -1);
   CHECK(db.running());
+}
+
+TEST_CASE("container list: what each container uses, from its network mode and its links") {
+  auto containers = parse_container_list(dependent_list);
+  REQUIRE(containers.size() == 4);
+  CHECK(containers[0].uses == std::vector<std::string>{"53ca70aa"});  // sidecar: web's network
+  CHECK(containers[1].uses == std::vector<std::string>{"77aa"});      // app links to db
+  CHECK(containers[2].uses.empty());
+  CHECK(containers[3].uses.empty());
+  CHECK(parse_container_list(container_list)[0].uses.empty());  // "app" is not in that list
 }
 
 TEST_CASE("container list: empty, and bad answers") {

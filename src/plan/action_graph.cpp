@@ -36,10 +36,15 @@ ActionGraph action_graph(const Plan& plan) {
       for (const auto& dependency : dependencies(*action.spec))
         if (auto it = last_on_name.find(dependency); it != last_on_name.end())
           add_unique(after, it->second);
-    if (is_undeclared_removal(action))
+    if (is_undeclared_removal(action)) {
+      // Dependents first: wait for the removals of the containers that use this one.
+      for (auto removal : removals)
+        if (std::ranges::count(plan.actions[removal].uses, action.container_id))
+          add_unique(after, removal);
       removals.push_back(i);
-    else
+    } else {
       for (auto removal : removals) add_unique(after, removal);
+    }
     if (is_rolling_replacement(action)) {
       if (last_rolling) add_unique(after, *last_rolling);
       last_rolling = i;

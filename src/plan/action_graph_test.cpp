@@ -73,6 +73,18 @@ TEST_CASE("actions on one name keep their order; removals of undeclared containe
   CHECK(action_waves(graph) == std::vector<int>{1, 1, 2, 3, 2});
 }
 
+TEST_CASE("removals go dependents first: a removal waits for the removals of its users") {
+  Plan plan;
+  // sidecar uses app's network, app links to db; "other" is unrelated.
+  plan.actions = {remove_undeclared("sidecar"), remove_undeclared("app"),
+                  remove_undeclared("other"), remove_undeclared("db")};
+  plan.actions[0].uses = {"id-app"};
+  plan.actions[1].uses = {"id-db"};
+  auto graph = action_graph(plan);
+  CHECK(graph == Graph{{}, {0}, {}, {1}});
+  CHECK(action_waves(graph) == std::vector<int>{1, 2, 1, 3});
+}
+
 TEST_CASE("rolling replacements go one at a time; others do not wait for them") {
   auto r1 = spec_named("r1");
   auto r2 = spec_named("r2");

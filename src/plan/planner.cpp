@@ -62,15 +62,18 @@ class Planner {
 
   bool any_source_failed() const { return !desired_.failed_sources.empty(); }
 
-  // Removals come first, so that names and host ports are free before anything is created.
+  // Removals come first, so that names and host ports are free before anything is created;
+  // among themselves dependents first (removal_order.cpp).
   void plan_undeclared() {
-    for (const auto& c : observed_.containers) {
+    for (const auto* removed : dependents_first(observed_.containers)) {
+      const auto& c = *removed;
       if (options_.never_remove.count(c.id)) continue;
       if (c.managed()) {
         plan_undeclared_managed(c);
       } else if (options_.exclusive && !declared_.count(c.name) && !any_source_failed() &&
                  !desired_.protected_names.count(c.name)) {
         add(ActionType::Remove, c.name, "not declared anywhere (exclusive=true)", nullptr, c.id);
+        plan_.actions.back().uses = used_ids(c);
       }
     }
   }
@@ -83,6 +86,14 @@ class Planner {
     std::string what = c.name == name ? "" : fmt::format(" (leftover {})", c.name);
     add(ActionType::Remove, name,
         fmt::format("no longer declared by {}{}", source, what), nullptr, c.id);
+    plan_.actions.back().uses = used_ids(c);
+  }
+
+  std::vector<std::string> used_ids(const ContainerSummary& c) const {
+    std::vector<std::string> ids;
+    for (const auto& used : c.uses)
+      if (const auto* target = find_container(observed_.containers, used)) ids.push_back(target->id);
+    return ids;
   }
 
   void plan_spec(const ContainerSpec& spec) {

@@ -144,6 +144,36 @@ TEST_CASE("a managed container whose file was deleted is removed, first") {
   CHECK(plan.actions[0].reason == "no longer declared by " + gone.source);
 }
 
+TEST_CASE("removals are ordered dependents first, whatever order Docker listed them in") {
+  auto db = spec_named("db");
+  auto app = spec_named("app");
+  auto sidecar = spec_named("sidecar");
+  auto observed = with_images();
+  // Listed dependencies first (Docker lists newest first, but need not).
+  observed.containers = {managed(db), managed(app), managed(sidecar)};
+  observed.containers[1].uses = {"db"};          // app links to db: by name
+  observed.containers[2].uses = {"id-app"};      // sidecar shares app's network: by ID
+  auto plan = make_plan(declare({}), observed, {});
+  CHECK(summary(plan) == Lines{"remove sidecar", "remove app", "remove db"});
+  CHECK(plan.actions[0].uses == std::vector<std::string>{"id-app"});
+  CHECK(plan.actions[1].uses == std::vector<std::string>{"id-db"});  // resolved to the ID
+  CHECK(action_graph(plan) == ActionGraph{{}, {0}, {1}});
+}
+
+TEST_CASE("find_container: by name, by ID, by a unique ID prefix") {
+  std::vector<ContainerSummary> containers(2);
+  containers[0].id = "abc123";
+  containers[0].name = "one";
+  containers[1].id = "abd456";
+  containers[1].name = "two";
+  CHECK(find_container(containers, "two") == &containers[1]);
+  CHECK(find_container(containers, "abc123") == &containers[0]);
+  CHECK(find_container(containers, "abd") == &containers[1]);
+  CHECK(find_container(containers, "ab") == nullptr);  // ambiguous
+  CHECK(find_container(containers, "") == nullptr);
+  CHECK(find_container(containers, "three") == nullptr);
+}
+
 TEST_CASE("nothing is removed when its source failed or was not read completely") {
   auto gone = spec_named("gone");
   auto observed = with_images();
