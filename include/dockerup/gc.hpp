@@ -10,6 +10,7 @@
 #pragma once
 
 #include "dockerup/engine.hpp"
+#include "dockerup/error.hpp"
 #include "dockerup/settings.hpp"
 #include "dockerup/spec.hpp"
 
@@ -59,6 +60,9 @@ struct GcReport {
   std::vector<GcItem> removed;
   std::vector<GcFailure> failures;
   std::int64_t bytes_freed = 0;
+  /// The image ledger could not be read or saved, or was corrupt (moved aside): errors of the
+  /// run's "gc" phase (cache_error). GC itself went on.
+  Errors cache_errors;
 };
 
 /// Removes the planned items one by one. A failure (an image that came into use meanwhile: 409)
@@ -79,8 +83,8 @@ struct GcRunFacts {
 /// (<cache_dir>/images.json), plans, and removes (with settings.dry_run: only plans, changes
 /// nothing, and returns the plan in `planned`). Does nothing when the run did not observe the
 /// engine completely, or when a source could not be read (its specs' images are unknown).
-/// `keep_images`: image IDs the rollback history still needs. Throws when the ledger cannot be
-/// read; a removal that fails is a warning in the report.
+/// `keep_images`: image IDs the rollback history still needs. A removal that fails is a warning
+/// in the report; a ledger that cannot be read or saved is in report.cache_errors.
 GcReport collect_garbage(const Settings& settings, const GcRunFacts& run, Engine& engine,
                          const std::set<std::string>& keep_images);
 

@@ -14,11 +14,12 @@ namespace dockerup {
 
 class ImageLedger {
  public:
-  /// Reads <cache_dir>/images.json. A missing file is an empty ledger; an unreadable one is logged
-  /// and treated as empty too (GC then removes less, never more). One that is not what save()
-  /// writes (a symlink, another owner, not sha256: IDs) is moved aside as
-  /// images.json.corrupt-TIMESTAMP, never trusted.
-  static ImageLedger load(const std::string& cache_dir);
+  /// Reads <cache_dir>/images.json. A missing file is an empty ledger; an unreadable one is
+  /// reported and treated as empty too (GC then removes less, never more). One that is not what
+  /// save() writes (a symlink, another owner, not sha256: IDs) is moved aside as
+  /// images.json.corrupt-TIMESTAMP (reported), never trusted. Problems are logged, or with a
+  /// `phase` collected as errors of it (take_problems).
+  static ImageLedger load(const std::string& cache_dir, const std::string& phase = "");
 
   const std::set<std::string>& images() const { return images_; }
   bool contains(const std::string& id) const { return images_.count(id) > 0; }
@@ -32,12 +33,16 @@ class ImageLedger {
   bool changed() const { return images_ != loaded_; }
   /// Writes the file atomically; throws Failure naming the path.
   void save();
+  /// save() that reports a failure instead of throwing; false then.
+  bool try_save();
+  /// The problems collected since the last call (only with a phase).
+  Errors take_problems() const { return files_.take_problems(); }
 
   std::string path() const { return files_.path(kFile); }
 
  private:
   static constexpr const char* kFile = "images.json";
-  explicit ImageLedger(std::string cache_dir) : files_(std::move(cache_dir)) {}
+  explicit ImageLedger(CacheFiles files) : files_(std::move(files)) {}
 
   CacheFiles files_;
   std::set<std::string> images_;

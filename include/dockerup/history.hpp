@@ -37,13 +37,21 @@ struct ContainerHistory {
 /// Files `<cache_dir>/history/<name>.json`, written atomically.
 class History {
  public:
+  /// Problems with the files are logged (the rollback command).
   explicit History(std::string cache_dir);
-  /// An empty history (only the name) when there is none. An unreadable file is logged and
+  /// Problems with the files are collected as errors of `phase` (a run: take_problems).
+  History(std::string cache_dir, std::string phase);
+  /// An empty history (only the name) when there is none. An unreadable file is reported and
   /// treated as empty, since history only ever adds options; one that is not exactly what
   /// save() writes (image IDs sha256:+64 hex, specs the containers.d parser accepts, this name)
-  /// is moved aside as NAME.json.corrupt-TIMESTAMP, never acted upon.
+  /// is moved aside as NAME.json.corrupt-TIMESTAMP (reported), never acted upon.
   ContainerHistory load(const std::string& name) const;
+  /// Throws Failure naming the file when it cannot be written.
   void save(const ContainerHistory& history) const;
+  /// save() that reports a failure instead of throwing; false then.
+  bool try_save(const ContainerHistory& history) const;
+  /// The problems collected since the last call (see the constructors).
+  Errors take_problems() const { return files_.take_problems(); }
   /// The previous image of every declared container: garbage collection keeps them for
   /// rollback. (Current images are in use; histories of removed specs keep nothing.)
   std::set<std::string> kept_images(const std::vector<ContainerSpec>& declared) const;

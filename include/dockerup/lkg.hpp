@@ -12,19 +12,24 @@ namespace dockerup {
 
 /// The store: `<cache_dir>/last-known-good/user-data` and
 /// `<cache_dir>/last-known-good/containers.d/<file name>`. A copy that is not trusted (CacheFiles)
-/// counts as none; so does a copy that cannot be read (logged).
+/// counts as none; so does a copy that cannot be read. Nothing here throws: every problem (a
+/// copy that cannot be written, read or removed, one moved aside as corrupt) is collected as an
+/// error of the run's "sources" phase, for the loader to report (take_problems).
 class LastKnownGood {
  public:
+  /// `read_only` (dry runs): nothing is written, removed or moved aside.
   explicit LastKnownGood(std::string cache_dir, bool read_only = false);
 
   std::optional<std::string> user_data() const;
-  /// Throws Failure when the copy cannot be written (read-only stores do nothing).
-  void save_user_data(const std::string& body);
+  /// False when the copy cannot be written (reported; read-only stores do nothing).
+  bool save_user_data(const std::string& body);
   void drop_user_data();
+  /// A copy that no longer parses: moved aside (reported; read-only stores do nothing).
+  void set_aside_user_data(const std::string& why);
 
   std::optional<std::string> confdir_file(const std::string& file_name) const;
-  void save_confdir_file(const std::string& file_name, const std::string& text);
-  /// A copy that no longer parses: moved aside with a warning (read-only stores do nothing).
+  bool save_confdir_file(const std::string& file_name, const std::string& text);
+  /// A copy that no longer parses: moved aside (reported; read-only stores do nothing).
   void set_aside_confdir_file(const std::string& file_name, const std::string& why);
   /// The file names of every containers.d copy (standing in for an untrusted confdir).
   std::vector<std::string> confdir_file_names() const;
@@ -33,15 +38,20 @@ class LastKnownGood {
 
   /// Any other source's copies, by a path relative to the store ("fleet/<id>/applied.body").
   std::optional<std::string> named_copy(const std::string& relative) const;
-  void save_named_copy(const std::string& relative, const std::string& content);
+  bool save_named_copy(const std::string& relative, const std::string& content);
   void drop_named_copy(const std::string& relative);
+  void set_aside_named_copy(const std::string& relative, const std::string& why);
+
+  /// The problems met since the last call, as errors of the "sources" phase (cache_error).
+  Errors take_problems() const { return files_.take_problems(); }
 
   const std::string& root() const { return root_; }
 
  private:
   std::optional<std::string> read(const std::string& relative) const;
-  void save(const std::string& relative, const std::string& content);
+  bool save(const std::string& relative, const std::string& content);
   void drop(const std::string& relative);
+  void set_aside(const std::string& relative, const std::string& why);
 
   CacheFiles files_;
   std::string root_;

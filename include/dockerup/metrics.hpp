@@ -34,6 +34,7 @@ class Metrics {
   std::map<std::string, std::uint64_t> runs_;  ///< result -> count
   std::map<std::pair<std::string, std::string>, std::uint64_t> actions_;  ///< (kind, result)
   std::uint64_t errors_ = 0;
+  std::map<std::string, std::uint64_t> cache_errors_;  ///< phase -> cache problems
   double last_duration_ = 0;
   std::map<std::string, int> managed_;  ///< state -> containers with io.dockerup.managed=true
   std::optional<std::int64_t> last_success_;

@@ -37,6 +37,10 @@ struct RunResult {
   bool aborted = false;
 };
 
+/// Adds problems found after the run itself (the status file's) to its errors; any makes the
+/// run fail (exit code 1).
+void add_run_errors(RunResult& result, const Errors& errors);
+
 /// Loads the desired state for this run (injected so tests can declare specs directly).
 using DesiredStateLoader = std::function<DesiredState(Settings& settings)>;
 
@@ -44,14 +48,16 @@ class History;
 
 struct RunContext {
   Engine& engine;
-  DesiredStateLoader load_desired;
-  ExecutorHooks hooks;
-  History* history = nullptr;  ///< rollback history; null: none kept (tests)
-  std::function<std::int64_t()> now;  ///< unix seconds; default: the system clock
+  DesiredStateLoader load_desired = {};
+  ExecutorHooks hooks = {};
+  /// Rollback history; null: none kept (tests). Its cache problems (take_problems) become
+  /// errors of the run that met them.
+  History* history = nullptr;
+  std::function<std::int64_t()> now = {};  ///< unix seconds; default: the system clock
   bool detect_self = false;  ///< look for our own container (self-update)
   /// Self-update hand-over: called once this process replaced its own container, so that the
   /// new instance (waiting for the run lock) can take over.
-  std::function<void()> release_lock;
+  std::function<void()> release_lock = {};
   /// Makes this run's registry credential lookup (each run starts with an empty cache, so a
   /// rotated token or password is picked up). Unset: anonymous pulls.
   std::function<std::unique_ptr<RegistryAuthSource>(const Settings& settings)> make_auth = {};

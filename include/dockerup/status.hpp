@@ -77,9 +77,11 @@ void save_run_status(const std::string& cache_dir, const RunStatus& status);
 std::optional<RunStatus> load_run_status(const std::string& cache_dir, std::string& error);
 
 /// What the run commands call after each real run: builds the status from the previous file and
-/// saves it. Never throws (a status file that cannot be written is logged, the run goes on).
-/// Does nothing on dry runs: they change nothing, so the last real run's status stays true.
-std::optional<RunStatus> record_run_status(const Settings& settings, const RunResult& result,
+/// saves it. Never throws: the status file's own problems (a previous file that is corrupt,
+/// moved aside; one that cannot be written) become errors of `result` (cache_error "status"),
+/// so the log, the exit code and the metrics still say what status.json cannot. Does nothing
+/// on dry runs: they change nothing, so the last real run's status stays true.
+std::optional<RunStatus> record_run_status(const Settings& settings, RunResult& result,
                                            std::chrono::system_clock::time_point started,
                                            std::chrono::duration<double> took);
 

@@ -4,6 +4,7 @@
 #include "server.hpp"
 #include "signals.hpp"
 
+#include "dockerup/cache_files.hpp"
 #include "dockerup/confdir_watch.hpp"
 #include "dockerup/docker_engine.hpp"
 #include "dockerup/fleet.hpp"
@@ -51,6 +52,11 @@ void log_result(const RunResult& result, std::chrono::steady_clock::duration too
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(took).count();
   log_info("run {}: {} action(s), {} error(s) in {} ms", result.exit_code == 0 ? "ok" : "failed",
            result.report.outcomes.size(), result.errors.size(), ms);
+}
+
+void log_cache_errors(const RunResult& result) {
+  for (const auto& error : result.errors)
+    if (cache_error_phase(error)) log_error("{}", error.str());
 }
 
 /// The successor stops us through the API once it holds the lock; until then we idle.
@@ -117,11 +123,14 @@ RunResult run_once(const Settings& settings, RunContext& context) {
   RunResult result = run_guarded(settings, context);
   redact_run_result(result, settings);  // env values and passwords only with --show-secrets
   auto took = std::chrono::steady_clock::now() - started;
-  record_run_status(settings, result, started_wall, took);  // skips dry runs, never throws
+  // Skips dry runs, never throws; its own problems become errors of the run (logged below).
+  record_run_status(settings, result, started_wall, took);
   if (settings.dry_run)
     print_dry_run(result);
   else if (!(settings.server && !result.observed))  // the server loop reports outages once
     log_result(result, took);
+  else
+    log_cache_errors(result);  // but a cache that fails meanwhile is said every run
   if (!result.report.handed_over_to.empty()) wait_for_successor(context, result.report.handed_over_to);
   return result;
 }
@@ -152,7 +161,7 @@ int command_run(const CommandLine& line, Settings settings) {
     if (!lock) return 1;
   }
 
-  History history(settings.cache_dir);
+  History history(settings.cache_dir, cache_phase::history);  // its problems: run errors
   ConfdirWatch watch;  // --server only: reconcile as soon as the confdir changes
   FleetSources fleet;  // one per process: parsed documents and credentials outlive a run
   RunContext context{

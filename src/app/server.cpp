@@ -3,6 +3,7 @@
 #include "command_run.hpp"
 #include "load_settings.hpp"
 
+#include "dockerup/cache_files.hpp"
 #include "dockerup/log.hpp"
 #include "dockerup/metrics.hpp"
 #include "dockerup/ops_backoff.hpp"
@@ -10,12 +11,14 @@
 #include "dockerup/status.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <chrono>
 #include <limits>
 #include <memory>
 #include <random>
+#include <set>
 #include <thread>
 
 namespace dockerup {
@@ -33,13 +36,30 @@ struct LoopState {
   bool handed_over = false;  ///< this instance replaced its own container: never run again
 };
 
-/// The STATUS= line systemd shows in `systemctl status`.
+/// The phases whose cache files failed in this run ("history, status"); empty: none.
+std::string cache_failures(const RunResult& result) {
+  std::set<std::string> phases;
+  for (const auto& error : result.errors)
+    if (auto phase = cache_error_phase(error)) phases.insert(*phase);
+  return fmt::format("{}", fmt::join(phases, ", "));
+}
+
+/// True when every error of the run is a cache problem: the containers are as declared.
+bool only_cache_errors(const RunResult& result) {
+  return std::all_of(result.errors.begin(), result.errors.end(),
+                     [](const Error& error) { return cache_error_phase(error).has_value(); });
+}
+
+/// The STATUS= line systemd shows in `systemctl status`. Cache problems are named here too:
+/// when status.json itself cannot be written, this line and the metrics are what still says so.
 std::string status_line(const RunResult& result, double seconds) {
   std::string name = result_name(result);
-  if (name == run_result::unreachable) return "docker engine unreachable; retrying";
-  return fmt::format("last run {} at {}: {} action(s), {} error(s) in {:.1f} s", name,
+  std::string cache = cache_failures(result);
+  if (!cache.empty()) cache = fmt::format("; cache files failing: {}", cache);
+  if (name == run_result::unreachable) return "docker engine unreachable; retrying" + cache;
+  return fmt::format("last run {} at {}: {} action(s), {} error(s) in {:.1f} s{}", name,
                      format_utc(std::chrono::system_clock::now()), result.report.outcomes.size(),
-                     result.errors.size(), seconds);
+                     result.errors.size(), seconds, cache);
 }
 
 /// The first error of a run that could not reach the engine: the reason to show once.
@@ -144,7 +164,9 @@ milliseconds Server::next_delay(const RunResult& result) {
     log_info("docker engine is back after {} s; reconciled", down.count());
     state_.unreachable_tries = 0;
   }
-  if (result.exit_code != 0) {
+  // A cache that cannot be written (a full disk) fails every run, but retrying sooner or later
+  // changes nothing for it: the containers are as declared, so the interval stays.
+  if (result.exit_code != 0 && !only_cache_errors(result)) {
     ++state_.failed_runs;
     milliseconds delay =
         backoff_delay(failed_run_backoff(result.interval > 0 ? result.interval : settings_.interval), state_.failed_runs, jitter(random_));

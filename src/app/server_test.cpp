@@ -4,11 +4,15 @@
 #include "server.hpp"
 #include "signals.hpp"
 
+#include "dockerup/cache_files.hpp"
+#include "dockerup/history.hpp"
 #include "dockerup/metrics.hpp"
+#include "dockerup/sources.hpp"
 #include "dockerup/status.hpp"
 
 #include "conf_spec.hpp"
 #include "fake_engine.hpp"
+#include "file_size_limit.hpp"
 #include "temp_dir.hpp"
 
 #include <doctest/doctest.h>
@@ -17,6 +21,8 @@
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <sys/eventfd.h>
@@ -151,6 +157,78 @@ TEST_CASE("a run that throws is a failed run: the server goes on, and is ready a
   CHECK(sent[1] == "READY=1");  // after the first run although it failed, and only once
   CHECK(sent[2].starts_with("STATUS=last run ok"));
   CHECK(sent[3] == "STOPPING=1");
+}
+
+TEST_CASE("a status file that cannot be written: STATUS= says so, and the server goes on") {
+  ServerHost host;
+  FakeSystemd systemd(host.temp / "notify");
+  host.on_load = [&](int load) {
+    if (load == 2) std::raise(SIGTERM);  // the second run completes, then the loop stops
+  };
+  int exit_code = -1;
+  {
+    testing::FileSizeLimit full;  // every write fails, as on a full disk
+    exit_code = host.serve_until_stopped();
+  }
+  CHECK(exit_code == 0);
+  CHECK(host.loads == 2);
+  CHECK(host.engine.container("web"));  // the container is up all the same
+  std::string error;
+  CHECK_FALSE(load_run_status(host.settings.cache_dir, error));  // never written
+  auto sent = systemd.received();
+  REQUIRE(sent.size() == 4);
+  CHECK(sent[0].starts_with("STATUS=last run failed"));
+  CHECK_MESSAGE(sent[0].ends_with("; cache files failing: gc, status"), sent[0]);
+  CHECK(sent[1] == "READY=1");
+  CHECK_MESSAGE(sent[2].ends_with("; cache files failing: gc, status"), sent[2]);
+}
+
+TEST_CASE("run_once: each cache file that cannot be written is an error of the run, said once") {
+  ServerHost host;
+  host.settings.server = false;
+  History history(host.settings.cache_dir, cache_phase::history);
+  RunContext context{.engine = host.engine,
+                     .load_desired =
+                         [&](Settings& settings) {
+                           // The real loader: containers.d, with last-known-good copies.
+                           settings.confdir = host.temp / "conf";
+                           return load_desired_state(settings).state;
+                         },
+                     .hooks = {.sleep = [](int) {}, .stop_requested = [] { return false; }},
+                     .history = &history};
+  std::filesystem::create_directories(host.temp / "conf");
+  {
+    std::ofstream spec(host.temp / "conf/web.json");
+    spec << R"({"name": "web", "image": "app:v1"})";
+  }
+  RunResult result;
+  {
+    testing::FileSizeLimit full;  // every write fails, as on a full disk
+    result = run_once(host.settings, context);
+  }
+  CHECK(result.exit_code == 1);
+  REQUIRE(host.engine.container("web"));
+  CHECK(host.engine.container("web")->state == "running");
+  std::vector<std::string> phases;
+  for (const auto& error : result.errors) {
+    auto phase = cache_error_phase(error);
+    REQUIRE_MESSAGE(phase, error.str());
+    phases.push_back(*phase);
+    CHECK_MESSAGE(error.message.find("File too large") != std::string::npos, error.str());
+  }
+  CHECK(phases == std::vector<std::string>{"sources", "gc", "history", "status"});
+  Metrics metrics;
+  metrics.record_run(result, 1.0, 1000);
+  std::string text = metrics.render();
+  for (const char* phase : cache_phase::all)
+    CHECK(text.find(fmt::format("dockerup_cache_errors_total{{phase=\"{}\"}} 1\n", phase)) !=
+          std::string::npos);
+
+  // With room again: a clean run that changes nothing, and a status that says ok.
+  RunResult next = run_once(host.settings, context);
+  CHECK(next.errors.empty());
+  CHECK(next.exit_code == 0);
+  CHECK(status_error(host.settings.cache_dir) == "ok");
 }
 
 TEST_CASE("even what is not a std::exception does not end the server") {

@@ -253,7 +253,7 @@ void FleetSources::add(Settings& settings, LastKnownGood& store, SourceLoad& loa
   for (const auto& url : urls) {
     try {
       impl_->add_one(url, settings, store, load);
-    } catch (const Failure& failure) {  // a copy that cannot be written: keep everything
+    } catch (const Failure& failure) {  // no identity, no request: keep everything
       load.state.failed_sources.insert(url);
       load.state.errors.push_back({url, failure.what()});
     }

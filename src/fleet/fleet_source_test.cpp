@@ -5,6 +5,7 @@
 #include "fleet_dependencies.hpp"
 #include "fleet_state.hpp"
 #include "stagger.hpp"
+#include "file_size_limit.hpp"
 #include "temp_dir.hpp"
 
 #include <doctest/doctest.h>
@@ -291,9 +292,53 @@ TEST_CASE("fleet state: a stored time the clock cannot hold is ignored, not an o
   };
   write_pending("17950441552");
   CHECK_FALSE(load_state(store, url).pending);
+  Errors problems = store.take_problems();  // moved aside: never read again
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].message.find("pending.json: pending fleet state without valid times; moved "
+                                 "aside") != std::string::npos);
   write_pending("-1");
   CHECK_FALSE(load_state(store, url).pending);
   write_pending("1795441552");
   REQUIRE(load_state(store, url).pending);
   CHECK(utc_text(load_state(store, url).pending->applies_at) == "2026-11-23T13:50:52Z");
+}
+
+TEST_CASE("fleet state: a corrupt state file is moved aside and reported, never trusted") {
+  testing::TempDir cache;
+  LastKnownGood store(cache.path());
+  const std::string folder = state_folder(kUrl);
+  store.save_named_copy(folder + "/applied.body", doc("app:v1"));
+  store.save_named_copy(folder + "/applied.json", "{torn");
+  CHECK_FALSE(load_state(store, kUrl).applied);
+  // A meta whose document is missing describes nothing either.
+  store.save_named_copy(folder + "/pending.json", R"({"gone": false, "seen_at": 1, "applies_at": 2})");
+  CHECK_FALSE(load_state(store, kUrl).pending);
+  Errors problems = store.take_problems();
+  REQUIRE(problems.size() == 2);
+  CHECK(cache_error_phase(problems[0]) == "sources");
+  CHECK(problems[0].message.find("applied.json: fleet state is invalid") != std::string::npos);
+  CHECK(problems[1].message.find("pending.json: fleet state without its document") !=
+        std::string::npos);
+  CHECK_FALSE(store.named_copy(folder + "/applied.json"));
+  CHECK_FALSE(store.named_copy(folder + "/pending.json"));
+}
+
+TEST_CASE("fleet: state that cannot be written is an error of the run; the document applies") {
+  Fixture f;
+  auto fleet = f.make();
+  Settings copy = f.settings;
+  LastKnownGood store(f.cache.path());
+  SourceLoad load;
+  {
+    testing::FileSizeLimit full;  // every write fails, as on a full disk
+    fleet->add(copy, store, load);
+  }
+  CHECK(image_of(load) == "app:v1");
+  CHECK(load.state.complete_sources.count(kUrl) == 1);
+  CHECK(load.state.failed_sources.empty());
+  Errors problems = store.take_problems();
+  REQUIRE(problems.size() == 1);  // the body failed: its meta is not written over a missing body
+  CHECK(problems[0].str().find("cache (sources): cannot write " + f.cache.path() +
+                               "/last-known-good/" + state_folder(kUrl) + "/applied.body") == 0);
+  CHECK_FALSE(load_state(store, kUrl).applied);
 }

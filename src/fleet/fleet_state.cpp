@@ -5,6 +5,7 @@
 #include "dockerup/json_parse.hpp"
 #include "dockerup/json_write.hpp"
 #include "dockerup/utc_time.hpp"
+#include "dockerup/log.hpp"
 
 #include <fmt/format.h>
 #include <rapidjson/document.h>
@@ -60,13 +61,21 @@ std::optional<TimePoint> time_member(const rapidjson::Document& doc, const char*
   return TimePoint(std::chrono::seconds(seconds));
 }
 
+/// A copy that is not what save_version writes: moved aside (reported), counted as absent.
+std::nullopt_t set_aside(LastKnownGood& store, const std::string& relative, const std::string& why) {
+  store.set_aside_named_copy(relative, why);
+  return std::nullopt;
+}
+
 /// The version whose meta is `<folder>/<name>.json` and body `<folder>/<name>.body`.
-std::optional<Version> load_version(const LastKnownGood& store, const std::string& folder,
+std::optional<Version> load_version(LastKnownGood& store, const std::string& folder,
                                     const std::string& name, rapidjson::Document& meta) {
-  auto text = store.named_copy(folder + "/" + name + ".json");
+  const std::string meta_file = folder + "/" + name + ".json";
+  auto text = store.named_copy(meta_file);
   if (!text) return std::nullopt;
-  if (parse_json(*text, meta, {.max_bytes = kMaxLocalJsonBytes}) || !meta.IsObject())
-    return std::nullopt;
+  if (auto error = parse_json(*text, meta, {.max_bytes = kMaxLocalJsonBytes}))
+    return set_aside(store, meta_file, "fleet state is invalid: " + error->str());
+  if (!meta.IsObject()) return set_aside(store, meta_file, "fleet state is not a JSON object");
   Version version;
   auto gone = meta.FindMember("gone");
   version.gone = gone != meta.MemberEnd() && gone->value.IsBool() && gone->value.GetBool();
@@ -74,7 +83,8 @@ std::optional<Version> load_version(const LastKnownGood& store, const std::strin
   version.last_modified = text_member(meta, "last_modified");
   if (!version.gone) {
     auto body = store.named_copy(folder + "/" + name + ".body");
-    if (!body) return std::nullopt;
+    // The body is written first: a meta without one describes nothing.
+    if (!body) return set_aside(store, meta_file, "fleet state without its document");
     version.body = std::move(*body);
   }
   return version;
@@ -82,8 +92,9 @@ std::optional<Version> load_version(const LastKnownGood& store, const std::strin
 
 void save_version(LastKnownGood& store, const std::string& folder, const std::string& name,
                   const Version& version, const std::string& meta) {
-  // Body first: a meta file always describes a complete body.
-  if (!version.gone) store.save_named_copy(folder + "/" + name + ".body", version.body);
+  // Body first: a meta file always describes a complete body. Failures are reported by the
+  // store; the version stays in effect for this run.
+  if (!version.gone && !store.save_named_copy(folder + "/" + name + ".body", version.body)) return;
   store.save_named_copy(folder + "/" + name + ".json", meta);
 }
 
@@ -95,7 +106,7 @@ std::string state_folder(const std::string& url) {
   return fmt::format("fleet/{:016x}", host_hash(url));
 }
 
-SourceState load_state(const LastKnownGood& store, const std::string& url) {
+SourceState load_state(LastKnownGood& store, const std::string& url) {
   SourceState state;
   std::string folder = state_folder(url);
   rapidjson::Document meta;
@@ -104,7 +115,10 @@ SourceState load_state(const LastKnownGood& store, const std::string& url) {
   if (auto version = load_version(store, folder, "pending", pending_meta)) {
     auto seen = time_member(pending_meta, "seen_at");
     auto applies = time_member(pending_meta, "applies_at");
-    if (seen && applies) state.pending = Pending{std::move(*version), *seen, *applies};
+    if (seen && applies)
+      state.pending = Pending{std::move(*version), *seen, *applies};
+    else
+      set_aside(store, folder + "/pending.json", "pending fleet state without valid times");
   }
   return state;
 }
@@ -138,6 +152,7 @@ std::vector<PendingNotice> pending_notices(const std::string& cache_dir) {
     auto applies = time_member(meta, "applies_at");
     if (applies) notices.push_back({text_member(meta, "url"), *applies});
   }
+  for (const auto& problem : store.take_problems()) log_warning("{}", problem.str());
   return notices;
 }
 

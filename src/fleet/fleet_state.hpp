@@ -40,9 +40,10 @@ struct SourceState {
 /// "fleet/<16 hex digits>": one folder per URL (the URL itself is written inside).
 std::string state_folder(const std::string& url);
 
-/// Copies that cannot be read or parsed count as absent.
-SourceState load_state(const LastKnownGood& store, const std::string& url);
-/// Throw Failure when a copy cannot be written.
+/// Copies that cannot be read count as absent; ones that do not parse are moved aside too
+/// (reported by the store).
+SourceState load_state(LastKnownGood& store, const std::string& url);
+/// A copy that cannot be written is reported by the store; nothing throws.
 void save_applied(LastKnownGood& store, const std::string& url, const Version& version);
 void save_pending(LastKnownGood& store, const std::string& url, const Pending& pending);
 void drop_pending(LastKnownGood& store, const std::string& url);

@@ -34,15 +34,6 @@ void record_usage(ImageLedger& ledger, const GcRunFacts& run) {
   ledger.forget_missing(run.images_after);
 }
 
-void save_quietly(ImageLedger& ledger) {
-  if (!ledger.changed()) return;
-  try {
-    ledger.save();
-  } catch (const std::exception& e) {
-    // The removals are done; a stale ledger only means an image may be kept one run longer.
-    log_warning("gc: cannot save the image ledger: {}", e.what());
-  }
-}
 
 }  // namespace
 
@@ -55,7 +46,7 @@ GcReport collect_garbage(const Settings& settings, const GcRunFacts& run, Engine
     return report;
   }
 
-  ImageLedger ledger = ImageLedger::load(settings.cache_dir);
+  ImageLedger ledger = ImageLedger::load(settings.cache_dir, cache_phase::gc);
   record_usage(ledger, run);
 
   GcInputs inputs{.containers = run.containers_after,
@@ -67,12 +58,16 @@ GcReport collect_garbage(const Settings& settings, const GcRunFacts& run, Engine
   GcPlan plan = plan_gc(inputs);
   if (settings.dry_run) {  // a dry run changes nothing, not even the ledger
     report.planned = std::move(plan);
+    report.cache_errors = ledger.take_problems();
     return report;
   }
 
   report = run_gc(plan, engine);
   for (const auto& item : report.removed) ledger.forget(item.id);
-  save_quietly(ledger);
+  // The removals are done; a ledger not saved (reported) only means an image may be kept one
+  // run longer.
+  if (ledger.changed()) ledger.try_save();
+  report.cache_errors = ledger.take_problems();
   return report;
 }
 

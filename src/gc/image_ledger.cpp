@@ -62,13 +62,14 @@ std::string format_image_ledger(const std::set<std::string>& images) {
   return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
 }
 
-ImageLedger ImageLedger::load(const std::string& cache_dir) {
-  ImageLedger ledger(cache_dir);
+ImageLedger ImageLedger::load(const std::string& cache_dir, const std::string& phase) {
+  ImageLedger ledger(phase.empty() ? CacheFiles(cache_dir) : CacheFiles(cache_dir, phase));
   std::optional<std::string> text;
   try {
     text = ledger.files_.read(kFile);
   } catch (const Failure& e) {
-    log_warning("gc: ignoring the image ledger: {}", e.what());  // GC then removes less
+    // GC then removes less, never more.
+    ledger.files_.report(fmt::format("cannot read the image ledger, ignoring it: {}", e.what()));
   }
   if (!text) return ledger;  // first run, or never written: nothing is known yet
   try {
@@ -76,7 +77,7 @@ ImageLedger ImageLedger::load(const std::string& cache_dir) {
     ledger.loaded_ = ledger.images_;
   } catch (const Failure& e) {
     // Forgetting makes GC remove less, never more; the next save writes a good file.
-    ledger.files_.set_aside(kFile, fmt::format("gc: the image ledger is invalid ({})", e.what()));
+    ledger.files_.set_aside(kFile, fmt::format("the image ledger is invalid ({})", e.what()));
   }
   return ledger;
 }
@@ -97,6 +98,12 @@ void ImageLedger::forget_missing(const std::vector<ImageSummary>& present) {
 void ImageLedger::save() {
   files_.write(kFile, format_image_ledger(images_));
   loaded_ = images_;
+}
+
+bool ImageLedger::try_save() {
+  if (!files_.try_write(kFile, format_image_ledger(images_))) return false;
+  loaded_ = images_;
+  return true;
 }
 
 }  // namespace dockerup

@@ -5,6 +5,7 @@
 #include "dockerup/lkg.hpp"
 
 #include "fake_engine.hpp"
+#include "file_size_limit.hpp"
 
 #include <doctest/doctest.h>
 
@@ -259,6 +260,37 @@ TEST_CASE("collect_garbage never removes an image of a container started by hand
   engine.add_container(by_hand);
   collect_garbage(gc_settings(cache, GcMode::Aggressive), finished_run(engine, {}), engine, {});
   CHECK(engine.mutations().empty());
+}
+
+}  // namespace dockerup
+
+namespace dockerup {
+
+TEST_CASE("an image ledger that cannot be saved is an error of the gc phase; GC is done") {
+  UpdatedHost host;
+  GcReport report;
+  {
+    testing::FileSizeLimit full;  // every write fails, as on a full disk
+    report = collect_garbage(gc_settings(host.cache), host.second_run(), host.engine, {});
+  }
+  CHECK_FALSE(has_image(host.engine, "sha256:v1"));  // removed all the same
+  REQUIRE(report.cache_errors.size() == 1);
+  CHECK(report.cache_errors[0].str().find("cache (gc): cannot write " + host.cache / "images.json") ==
+        0);
+  // Still the first run's ledger: sha256:v1 is forgotten by the next save.
+  CHECK(ImageLedger::load(host.cache.path()).contains("sha256:v1"));
+}
+
+TEST_CASE("a corrupt image ledger is moved aside and reported; GC then removes less") {
+  UpdatedHost host;
+  write_file_atomically(host.cache / "images.json", R"({"version": 1, "images": ["app:v1"]})");
+  GcReport report = collect_garbage(gc_settings(host.cache), host.second_run(), host.engine, {});
+  CHECK(has_image(host.engine, "sha256:v1"));  // no longer known as dockerup's: kept
+  REQUIRE(report.cache_errors.size() == 1);
+  CHECK(report.cache_errors[0].where == "cache (gc)");
+  CHECK(report.cache_errors[0].message.find("the image ledger is invalid") != std::string::npos);
+  CHECK(report.cache_errors[0].message.find("moved aside to " + host.cache / "images.json.corrupt-") !=
+        std::string::npos);
 }
 
 }  // namespace dockerup

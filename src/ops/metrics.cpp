@@ -1,6 +1,7 @@
 // The metrics store and its Prometheus text rendering.
 #include "dockerup/metrics.hpp"
 
+#include "dockerup/cache_files.hpp"
 #include "dockerup/labels.hpp"
 #include "dockerup/plan.hpp"
 #include "dockerup/status.hpp"
@@ -43,6 +44,7 @@ Metrics::Metrics() {
   for (ActionType type : kActionTypes)
     for (const char* result : {"ok", "failed"}) actions_[{std::string(to_string(type)), result}] = 0;
   for (const char* state : kStates) managed_[state] = 0;
+  for (const char* phase : cache_phase::all) cache_errors_[phase] = 0;
 }
 
 void Metrics::record_run(const RunResult& result, double duration_seconds, std::int64_t now_unix) {
@@ -52,6 +54,8 @@ void Metrics::record_run(const RunResult& result, double duration_seconds, std::
   any_run_ = true;
   last_duration_ = duration_seconds;
   errors_ += result.errors.size();
+  for (const auto& error : result.errors)
+    if (auto phase = cache_error_phase(error)) ++cache_errors_[*phase];
   engine_reachable_ = result.observed;
   if (name == run_result::ok) last_success_ = now_unix;
   for (const auto& outcome : result.report.outcomes)
@@ -88,6 +92,11 @@ std::string Metrics::render() const {
                        escape(key.first), escape(key.second), count);
   header(out, "dockerup_errors_total", "counter", "Problems reported by runs.");
   out += fmt::format("dockerup_errors_total {}\n", errors_);
+  header(out, "dockerup_cache_errors_total", "counter",
+         "Cache files (history, image ledger, last-known-good copies, status) that could not be "
+         "written or read, or were corrupt, by run phase.");
+  for (const auto& [phase, count] : cache_errors_)
+    out += fmt::format("dockerup_cache_errors_total{{phase=\"{}\"}} {}\n", escape(phase), count);
   header(out, "dockerup_managed_containers", "gauge",
          "Containers dockerup created, by Docker state, at the end of the last run.");
   for (const auto& [state, count] : managed_)

@@ -4,7 +4,6 @@
 #include "dockerup/error.hpp"
 #include "dockerup/labels.hpp"
 #include "dockerup/cache_files.hpp"
-#include "dockerup/log.hpp"
 
 #include <fmt/format.h>
 
@@ -137,12 +136,14 @@ void save_run_status(const std::string& cache_dir, const RunStatus& status) {
   CacheFiles(cache_dir).write(kStatusFile, status_to_json(status));
 }
 
-std::optional<RunStatus> load_run_status(const std::string& cache_dir, std::string& error) {
+namespace {
+
+/// The previous status through `files` (which reports a file it does not trust).
+std::optional<RunStatus> load_previous(const CacheFiles& files, std::string& error) {
   error.clear();
-  std::string path = status_file_path(cache_dir);
   std::optional<std::string> text;
   try {
-    text = CacheFiles(cache_dir).read(kStatusFile);  // one that is not trusted is moved aside
+    text = files.read(kStatusFile);  // one that is not trusted is moved aside
   } catch (const Failure& e) {
     error = e.what();
     return std::nullopt;
@@ -150,24 +151,30 @@ std::optional<RunStatus> load_run_status(const std::string& cache_dir, std::stri
   if (!text) return std::nullopt;
   std::string why;
   std::optional<RunStatus> status = status_from_json(*text, why);
-  if (!status) error = fmt::format("{}: {}", path, why);
+  if (!status) error = fmt::format("{}: {}", files.path(kStatusFile), why);
   return status;
 }
 
-std::optional<RunStatus> record_run_status(const Settings& settings, const RunResult& result,
+}  // namespace
+
+std::optional<RunStatus> load_run_status(const std::string& cache_dir, std::string& error) {
+  return load_previous(CacheFiles(cache_dir), error);
+}
+
+std::optional<RunStatus> record_run_status(const Settings& settings, RunResult& result,
                                            std::chrono::system_clock::time_point started,
                                            std::chrono::duration<double> took) {
   if (settings.dry_run) return std::nullopt;
+  CacheFiles files(settings.cache_dir, cache_phase::status);
   std::string error;
-  std::optional<RunStatus> previous = load_run_status(settings.cache_dir, error);
+  std::optional<RunStatus> previous = load_previous(files, error);
   if (!error.empty())  // corrupt or unreadable: moved aside, rebuilt below
-    CacheFiles(settings.cache_dir).set_aside(kStatusFile, "previous status ignored: " + error);
+    files.set_aside(kStatusFile, "previous status ignored: " + error);
+  add_run_errors(result, files.take_problems());  // in the file written next
   RunStatus status = make_run_status(result, started, took, previous);
-  try {
-    save_run_status(settings.cache_dir, status);
-  } catch (const std::exception& e) {
-    log_warning("cannot write the status file: {}", e.what());
-  }
+  // Not written: the error is the run's (log, exit code, metrics, STATUS=), not the file's.
+  if (!files.try_write(kStatusFile, status_to_json(status)))
+    add_run_errors(result, files.take_problems());
   return status;
 }
 

@@ -1,5 +1,6 @@
 #include "dockerup/status.hpp"
 
+#include "dockerup/cache_files.hpp"
 #include "dockerup/labels.hpp"
 
 #include <doctest/doctest.h>
@@ -208,7 +209,8 @@ TEST_CASE("record_run_status carries the previous file over, and skips dry runs"
   Settings settings;
   settings.cache_dir = (dir.path / "cache").string();
   settings.dry_run = true;
-  CHECK_FALSE(record_run_status(settings, sample_result(), at(1000), std::chrono::seconds(1)));
+  RunResult dry = sample_result();
+  CHECK_FALSE(record_run_status(settings, dry, at(1000), std::chrono::seconds(1)));
   std::string error;
   CHECK_FALSE(load_run_status(settings.cache_dir, error));
 
@@ -228,7 +230,7 @@ TEST_CASE("record_run_status carries the previous file over, and skips dry runs"
   CHECK(*loaded == *second);
 }
 
-TEST_CASE("a corrupt status file is moved aside and rebuilt by the next run, with no error") {
+TEST_CASE("a corrupt status file is moved aside and rebuilt, an error of the run that found it") {
   TempDir dir;
   Settings settings;
   settings.cache_dir = (dir.path / "cache").string();
@@ -237,7 +239,15 @@ TEST_CASE("a corrupt status file is moved aside and rebuilt by the next run, wit
   RunResult ok = sample_result();
   ok.exit_code = 0;
   ok.errors.clear();
-  REQUIRE(record_run_status(settings, ok, at(1000), std::chrono::seconds(1)));
+  auto written = record_run_status(settings, ok, at(1000), std::chrono::seconds(1));
+  REQUIRE(written);
+  // Said once, by the run that found it: in its errors, its exit code and the new file.
+  REQUIRE(ok.errors.size() == 1);
+  CHECK(cache_error_phase(ok.errors[0]) == "status");
+  CHECK(ok.errors[0].message.find("moved aside") != std::string::npos);
+  CHECK(ok.exit_code == 1);
+  CHECK(written->result == run_result::failed);
+  CHECK(written->errors == std::vector<std::string>{ok.errors[0].str()});
   std::string error;
   CHECK(load_run_status(settings.cache_dir, error));
   CHECK(error.empty());

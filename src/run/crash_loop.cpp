@@ -21,10 +21,11 @@ std::vector<std::string> request_crash_loop_rollbacks(
       continue;
     }
     if (restarts <= max_restarts) continue;
+    h.rollback_requested = true;
+    // Not recorded (reported): no rollback this run; the next run finds the loop again.
+    if (!history.try_save(h)) continue;
     log_error("{} restarted {} times within {} s of its update: rolling it back to {}", c.name,
               restarts, now - c.created, h.previous->image_id);
-    h.rollback_requested = true;
-    history.save(h);
     names.push_back(c.name);
   }
   return names;

@@ -118,6 +118,9 @@ const ContainerSummary* named(const std::vector<ContainerSummary>& containers,
 
 History::History(std::string cache_dir) : files_(std::move(cache_dir)) {}
 
+History::History(std::string cache_dir, std::string phase)
+    : files_(std::move(cache_dir), std::move(phase)) {}
+
 ContainerHistory History::load(const std::string& name) const {
   ContainerHistory h;
   h.name = name;
@@ -126,7 +129,7 @@ ContainerHistory History::load(const std::string& name) const {
   try {
     text = files_.read(relative);
   } catch (const Failure& e) {
-    log_warning("history of {} cannot be read ({}); using none", name, e.what());
+    files_.report(fmt::format("history of {} cannot be read ({}); using none", name, e.what()));
     return h;
   }
   if (!text) return h;
@@ -143,6 +146,10 @@ ContainerHistory History::load(const std::string& name) const {
 
 void History::save(const ContainerHistory& history) const {
   files_.write("history/" + history.name + ".json", to_json(history));
+}
+
+bool History::try_save(const ContainerHistory& history) const {
+  return files_.try_write("history/" + history.name + ".json", to_json(history));
 }
 
 std::set<std::string> History::kept_images(const std::vector<ContainerSpec>& declared) const {
@@ -188,7 +195,7 @@ std::set<std::string> apply_history(DesiredState& desired, const std::vector<Ima
     log_info("{}: its declaration or image changed since the rollback; releasing the hold",
              spec.name);
     h.hold.reset();
-    history.save(h);
+    history.try_save(h);  // a failure is reported; the next run releases the hold again
   }
   return rolled_back;
 }
@@ -229,11 +236,7 @@ void record_history(const History& history, const std::vector<ContainerSpec>& de
       }
       h.rollback_requested = false;
     }
-    try {
-      history.save(h);
-    } catch (const std::exception& e) {
-      log_warning("cannot record the history of {}: {}", action.name, e.what());
-    }
+    history.try_save(h);  // a failure is reported; the other containers are still recorded
   }
 }
 

@@ -2,8 +2,8 @@
 //   load sources -> observe -> refresh images -> history and holds -> plan -> execute -> verify
 //   -> record history -> collect garbage.
 // Each phase takes what it reads as parameters and returns what it produces. A phase that fails
-// adds an Error with context ("docker", "registry", "history", "gc") to the run instead of
-// throwing, so one broken step never ends the run with an exception (only the source loader's
+// adds an Error with context ("docker", "registry", "history", "gc"; "cache (PHASE)" for a cache
+// file that cannot be written or read, or was corrupt) to the run instead of throwing, so one broken step never ends the run with an exception (only the source loader's
 // own exceptions reach the caller: without a declared state there is no run).
 #include "dockerup/reconciler.hpp"
 
@@ -273,15 +273,24 @@ GcReport collect(const Settings& settings, const GcRunFacts& facts,
     auto keep = context.history ? context.history->kept_images(declared) : std::set<std::string>{};
     report = collect_garbage(settings, facts, context.engine, keep);
   });
+  append(errors, report.cache_errors);  // the image ledger's; GC itself went on
   return report;
 }
 
-RunResult finished(RunResult result) {
+/// The run's result, with the history's cache problems of this run (files that could not be
+/// read or written, corrupt ones moved aside) among its errors.
+RunResult finished(RunResult result, const RunContext& context) {
+  if (context.history) append(result.errors, context.history->take_problems());
   result.exit_code = result.errors.empty() ? 0 : 1;
   return result;
 }
 
 }  // namespace
+
+void add_run_errors(RunResult& result, const Errors& errors) {
+  append(result.errors, errors);
+  if (!errors.empty()) result.exit_code = 1;
+}
 
 RunResult reconcile_once(Settings settings, RunContext& context) {
   RunResult result;
@@ -293,7 +302,7 @@ RunResult reconcile_once(Settings settings, RunContext& context) {
 
   auto observed =
       observe(context.engine, errors, "cannot observe the engine", "; nothing was changed");
-  if (!observed) return finished(std::move(result));
+  if (!observed) return finished(std::move(result), context);
   result.observed = true;
 
   // This run's credential lookup: each registry is asked at most once per run.
@@ -306,7 +315,7 @@ RunResult reconcile_once(Settings settings, RunContext& context) {
   } else {
     auto refreshed = refresh(settings, result.desired.specs, context.engine, auth.get(),
                              *observed, errors);
-    if (!refreshed) return finished(std::move(result));
+    if (!refreshed) return finished(std::move(result), context);
     pull_errors = std::move(*refreshed);
   }
 
@@ -340,7 +349,7 @@ RunResult reconcile_once(Settings settings, RunContext& context) {
                    .containers_after = result.final_observed.containers,
                    .images_after = result.final_observed.images};
   result.gc = collect(settings, facts, declared, context, errors);
-  return finished(std::move(result));
+  return finished(std::move(result), context);
 }
 
 }  // namespace dockerup

@@ -4,6 +4,7 @@
 
 #include "conf_spec.hpp"
 #include "fake_engine.hpp"
+#include "file_size_limit.hpp"
 #include "image_id.hpp"
 #include "temp_dir.hpp"
 
@@ -11,6 +12,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <unistd.h>
 
 namespace dockerup {
@@ -488,6 +490,62 @@ TEST_CASE("a phase that throws is an error of the run with context; the run goes
   CHECK(result.errors[0].where == "registry");
   CHECK(result.errors[0].message.find("credential helper crashed") != std::string::npos);
   CHECK(host.engine.container("a"));  // anonymous pulls; the rest of the run still happened
+}
+
+}  // namespace dockerup
+
+namespace dockerup {
+
+TEST_CASE("cache files that cannot be written are errors of the run; nothing else changes") {
+  Host host;
+  History history(host.cache.string(), cache_phase::history);
+  host.history = &history;
+  host.specs = {spec_named("a")};
+  RunResult result;
+  {
+    testing::FileSizeLimit full;  // every write fails, as on a full disk
+    result = host.run();
+  }
+  // Created and running all the same; the history and the image ledger could not be written.
+  CHECK(host.engine.mutations() == Lines{"create a", "start a"});
+  CHECK(host.engine.container("a")->state == "running");
+  CHECK(result.exit_code == 1);
+  std::set<std::string> phases;
+  for (const auto& error : result.errors) {
+    auto phase = cache_error_phase(error);
+    REQUIRE_MESSAGE(phase, error.str());
+    phases.insert(*phase);
+    CHECK(error.message.find("cannot write " + host.cache.string()) == 0);
+  }
+  CHECK(phases == std::set<std::string>{"history", "gc"});
+  CHECK(result.errors.size() == 2);  // each said once
+
+  // With room again the next run is clean, and changes nothing.
+  host.engine.clear_calls();
+  auto next = host.run();
+  CHECK(next.errors.empty());
+  CHECK(next.exit_code == 0);
+  CHECK(host.engine.mutations().empty());
+}
+
+TEST_CASE("a corrupt history file is moved aside, an error of the run that found it") {
+  Host host;
+  History history(host.cache.string(), cache_phase::history);
+  host.history = &history;
+  host.specs = {spec_named("a")};
+  host.run();
+  std::filesystem::create_directories(host.cache / "history");
+  {
+    std::ofstream torn(host.cache / "history/a.json");
+    torn << R"({"name": "a", "rollback_requested": true)";
+  }
+  auto result = host.run();
+  CHECK(host.engine.container("a")->state == "running");
+  REQUIRE(result.errors.size() == 1);
+  CHECK(result.errors[0].where == "cache (history)");
+  CHECK(result.errors[0].message.find("moved aside") != std::string::npos);
+  CHECK(result.exit_code == 1);
+  CHECK(host.run().errors.empty());  // said once: the next run finds no file
 }
 
 }  // namespace dockerup

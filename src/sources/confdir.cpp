@@ -97,15 +97,6 @@ std::optional<ContainerSpec> last_good_version(LastKnownGood& store, const std::
   return parsed.spec;
 }
 
-void remember_valid_file(LastKnownGood& store, const std::string& file_name,
-                         const std::string& text, SourceLoad& load) {
-  try {
-    store.save_confdir_file(file_name, text);
-  } catch (const Failure& failure) {
-    load.warnings.push_back(fmt::format("last-known-good copy not saved: {}", failure.what()));
-  }
-}
-
 void load_file(const std::string& confdir, const std::string& file_name,
                const ConfdirOptions& options, SourceLoad& load) {
   std::string path = confdir + "/" + file_name;
@@ -115,7 +106,8 @@ void load_file(const std::string& confdir, const std::string& file_name,
   auto spec =
       parse_file(path, default_name, options.strict_modes, text, errors, load.warnings);
   if (spec) {
-    if (options.last_known_good) remember_valid_file(*options.last_known_good, file_name, text, load);
+    // A copy that cannot be written is reported by the store (an error of the run).
+    if (options.last_known_good) options.last_known_good->save_confdir_file(file_name, text);
     add_spec(load.state, std::move(*spec));
     return;
   }
@@ -170,14 +162,8 @@ SourceLoad load_confdir(const std::string& confdir, const ConfdirOptions& option
   }
   load.state.complete_sources.insert(confdir);
   for (const auto& file_name : *files) load_file(confdir, file_name, options, load);
-  if (options.last_known_good) {
-    try {
-      // A file that is gone was deleted on purpose: its copy must not bring it back later.
-      options.last_known_good->drop_confdir_files_except(*files);
-    } catch (const Failure& failure) {
-      load.warnings.push_back(fmt::format("last-known-good cleanup: {}", failure.what()));
-    }
-  }
+  // A file that is gone was deleted on purpose: its copy must not bring it back later.
+  if (options.last_known_good) options.last_known_good->drop_confdir_files_except(*files);
   return load;
 }
 

@@ -30,11 +30,7 @@ void add_fetched(const std::string& body, LastKnownGood& store, Settings& settin
     return;
   }
   load.state.complete_sources.insert(kSource);
-  try {
-    store.save_user_data(body);
-  } catch (const Failure& failure) {
-    load.warnings.push_back(fmt::format("last-known-good copy not saved: {}", failure.what()));
-  }
+  store.save_user_data(body);  // a copy that cannot be written is reported by the store
 }
 
 void add_last_known_good(const std::string& reason, LastKnownGood& store, Settings& settings,
@@ -50,8 +46,11 @@ void add_last_known_good(const std::string& reason, LastKnownGood& store, Settin
   load.warnings.push_back(fmt::format(
       "user-data: metadata service unavailable ({}); using the last fetched user-data", reason));
   // Neither complete nor failed: its containers are kept up to date, nothing is removed.
-  if (!add_parsed(parse_user_data(*copy, settings), load))
-    load.state.failed_sources.insert(kSource);
+  if (add_parsed(parse_user_data(*copy, settings), load)) return;
+  // Only complete bodies are saved: this copy is corrupt. What still parses is used this run;
+  // the copy is moved aside so that no later run trusts it.
+  load.state.failed_sources.insert(kSource);
+  store.set_aside_user_data("the last-known-good copy of user-data is invalid");
 }
 
 }  // namespace
@@ -64,11 +63,7 @@ void add_user_data(const UserDataFetch& fetch, LastKnownGood& store, Settings& s
       return;
     case UserDataFetch::Outcome::None:
       load.state.complete_sources.insert(kSource);
-      try {
-        store.drop_user_data();
-      } catch (const Failure& failure) {
-        load.warnings.push_back(fmt::format("last-known-good cleanup: {}", failure.what()));
-      }
+      store.drop_user_data();
       return;
     case UserDataFetch::Outcome::Unavailable:
       add_last_known_good(fetch.reason, store, settings, load);
@@ -96,6 +91,9 @@ SourceLoad load_desired_state(Settings& settings, const MoreSources& more) {
   load.warnings.insert(load.warnings.end(), user_data.warnings.begin(), user_data.warnings.end());
   merge_states(load.state, std::move(more_load.state));
   load.warnings.insert(load.warnings.end(), more_load.warnings.begin(), more_load.warnings.end());
+  // Copies that could not be written, read or removed, and corrupt ones moved aside.
+  Errors problems = store.take_problems();
+  load.state.errors.insert(load.state.errors.end(), problems.begin(), problems.end());
   return load;
 }
 

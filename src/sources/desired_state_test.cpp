@@ -4,6 +4,7 @@
 #include "dockerup/sources.hpp"
 #include "dockerup/user_data.hpp"
 #include "emulator_process.hpp"
+#include "file_size_limit.hpp"
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>
@@ -89,6 +90,48 @@ TEST_CASE("add_user_data: a cloud-init body fails the source and keeps the old c
   CHECK(f.load.state.complete_sources.empty());
   CHECK(mentions(f.load.state.errors, "script"));
   CHECK(f.store.user_data() == kWebAndDb);
+}
+
+TEST_CASE("add_user_data: a corrupt last-known-good copy is moved aside and reported") {
+  TempDir cache;
+  write_text(cache / "last-known-good/user-data", R"({"containers": [{"name": "web"}]})", 0600);
+  LastKnownGood store(cache.path());
+  Settings settings;
+  SourceLoad load;
+  add_user_data({Outcome::Unavailable, "", "timed out"}, store, settings, load);
+  // Failed (nothing removed, containers kept as they are), and no later run reads it again.
+  CHECK(load.state.failed_sources == std::set<std::string>{"user-data"});
+  CHECK_FALSE(store.user_data());
+  Errors problems = store.take_problems();
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].str().find("cache (sources): " + cache / "last-known-good/user-data: the "
+                               "last-known-good copy of user-data is invalid; moved aside to " +
+                               cache / "last-known-good/user-data.corrupt-") == 0);
+}
+
+TEST_CASE("load_desired_state: copies that cannot be written are errors; the source is read") {
+  TempDir conf;
+  TempDir cache;
+  write_text(conf / "web.json", container_json("web", "busybox:1"));
+  Settings settings;
+  settings.confdir = conf.path();
+  settings.cache_dir = cache.path();
+  SourceLoad load;
+  {
+    testing::FileSizeLimit full;  // every write fails, as on a full disk
+    load = load_desired_state(settings);
+  }
+  CHECK(names_of(load.state) == std::vector<std::string>{"web"});
+  CHECK(load.state.complete_sources == std::set<std::string>{conf.path()});
+  REQUIRE(load.state.errors.size() == 1);
+  CHECK(load.state.errors[0].where == "cache (sources)");
+  CHECK(load.state.errors[0].message.find(
+            "cannot write " + cache / "last-known-good/containers.d/web.json") == 0);
+  CHECK(load.state.errors[0].message.find("File too large") != std::string::npos);
+  // The next run, with room again, writes the copy and says nothing.
+  SourceLoad next = load_desired_state(settings);
+  CHECK(next.state.errors.empty());
+  CHECK(LastKnownGood(cache.path()).confdir_file("web.json") == container_json("web", "busybox:1"));
 }
 
 TEST_CASE("a read-only store (dry run) writes nothing") {

@@ -3,7 +3,41 @@
 #include "dockerup/log.hpp"
 #include "dockerup/trusted_path.hpp"
 
+#include <utility>
+
 namespace dockerup {
+namespace {
+
+constexpr std::string_view kCachePrefix = "cache (";
+
+}  // namespace
+
+Error cache_error(std::string_view phase, std::string message) {
+  return {fmt::format("{}{})", kCachePrefix, phase), std::move(message)};
+}
+
+std::optional<std::string> cache_error_phase(const Error& error) {
+  const std::string& where = error.where;
+  if (!where.starts_with(kCachePrefix) || !where.ends_with(')')) return std::nullopt;
+  return where.substr(kCachePrefix.size(), where.size() - kCachePrefix.size() - 1);
+}
+
+void CacheProblems::add(Error error) {
+  std::lock_guard lock(mutex_);
+  errors_.push_back(std::move(error));
+}
+
+Errors CacheProblems::take() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(errors_, {});
+}
+
+void CacheFiles::report(std::string message) const {
+  if (problems_)
+    problems_->add(cache_error(phase_, std::move(message)));
+  else
+    log_warning("{}", message);
+}
 
 std::optional<TrustedDir> CacheFiles::folder_of(const std::string& relative, bool create,
                                                 std::string& name) const {
@@ -17,7 +51,7 @@ std::optional<TrustedDir> CacheFiles::folder_of(const std::string& relative, boo
     } catch (const Untrusted& e) {
       // Not ours (or replaced by a symlink): keep it for a human, start a fresh folder.
       std::string aside = dir->move_aside(part);
-      log_warning("{}; moved it aside to {} and starting afresh", e.what(), aside);
+      report(fmt::format("{}; moved it aside to {} and starting afresh", e.what(), aside));
       dir = dir->subdir(part, create);
     }
   }
@@ -33,7 +67,7 @@ std::optional<std::string> CacheFiles::read(const std::string& relative) const {
     return dir->read(name);
   } catch (const Untrusted& e) {
     std::string aside = dir->move_aside(name);
-    log_warning("{}; not trusted, moved aside to {}", e.what(), aside);
+    report(fmt::format("{}; not trusted, moved aside to {}", e.what(), aside));
     return std::nullopt;
   }
 }
@@ -41,6 +75,16 @@ std::optional<std::string> CacheFiles::read(const std::string& relative) const {
 void CacheFiles::write(const std::string& relative, const std::string& content) const {
   std::string name;
   folder_of(relative, true, name)->write(name, content);
+}
+
+bool CacheFiles::try_write(const std::string& relative, const std::string& content) const {
+  try {
+    write(relative, content);
+    return true;
+  } catch (const std::exception& e) {
+    report(fmt::format("cannot write {}: {}", path(relative), e.what()));
+    return false;
+  }
 }
 
 void CacheFiles::remove(const std::string& relative) const {
@@ -54,9 +98,9 @@ void CacheFiles::set_aside(const std::string& relative, const std::string& why) 
     auto dir = folder_of(relative, false, name);
     if (!dir) return;
     std::string aside = dir->move_aside(name);
-    log_warning("{}: {}; moved aside to {} and rebuilt", path(relative), why, aside);
+    report(fmt::format("{}: {}; moved aside to {} and rebuilt", path(relative), why, aside));
   } catch (const std::exception& e) {
-    log_warning("{}: {}; cannot move it aside: {}", path(relative), why, e.what());
+    report(fmt::format("{}: {}; cannot move it aside: {}", path(relative), why, e.what()));
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include "file_size_limit.hpp"
 #include "temp_dir.hpp"
 
 #include <sys/stat.h>
@@ -73,6 +74,59 @@ TEST_CASE("a cache dir that is not trusted is an error, not a silent fallback") 
   CacheFiles cache(dir / "cache");
   CHECK_THROWS_AS(cache.read("images.json"), Untrusted);
   CHECK_THROWS_AS(cache.write("images.json", "x"), Untrusted);
+}
+
+TEST_CASE("a cache write that fails is reported once, as an error of the phase, with its reason") {
+  testing::TempDir dir;
+  CacheFiles cache(dir / "cache", cache_phase::history);
+  cache.write("history/web.json", "old");
+  bool written = true;
+  {
+    testing::FileSizeLimit full;  // every write fails, as on a full disk
+    written = cache.try_write("history/web.json", "new");
+  }
+  CHECK_FALSE(written);
+  Errors problems = cache.take_problems();
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].where == "cache (history)");
+  CHECK(cache_error_phase(problems[0]) == "history");
+  // Which file and the system's reason.
+  CHECK(problems[0].message.find("cannot write " + dir / "cache/history/web.json") == 0);
+  CHECK(problems[0].message.find("File too large") != std::string::npos);
+  CHECK(cache.take_problems().empty());  // taken once
+  CHECK(cache.read("history/web.json") == "old");  // the old file is intact, no temp file left
+  CHECK(cache.file_names("history") == std::vector<std::string>{"web.json"});
+  CHECK_THROWS_AS(([&] {
+                    testing::FileSizeLimit full;
+                    cache.write("history/web.json", "new");
+                  })(),
+                  Failure);
+}
+
+TEST_CASE("corrupt and untrusted cache files are problems of the phase; copies share them") {
+  testing::TempDir dir;
+  CacheFiles cache(dir / "cache", cache_phase::status);
+  CacheFiles copy = cache;
+  cache.write("status.json", "{torn");
+  copy.set_aside("status.json", "not JSON");
+  std::ofstream(dir / "elsewhere") << "x";
+  fs::create_symlink(dir / "elsewhere", dir / "cache/images.json");
+  CHECK_FALSE(cache.read("images.json"));
+  Errors problems = cache.take_problems();
+  REQUIRE(problems.size() == 2);
+  CHECK(problems[0].str().starts_with("cache (status): " + dir / "cache/status.json: not JSON; "
+                                      "moved aside to " + dir / "cache/status.json.corrupt-"));
+  CHECK(problems[1].message.find("moved aside") != std::string::npos);
+}
+
+TEST_CASE("a cache made without a phase collects nothing (its problems are logged)") {
+  testing::TempDir dir;
+  CacheFiles cache(dir / "cache");
+  cache.write("status.json", "{torn");
+  cache.set_aside("status.json", "not JSON");
+  CHECK(cache.take_problems().empty());
+  CHECK_FALSE(cache_error_phase(Error{"container web", "cache (x)"}));
+  CHECK_FALSE(cache_error_phase(Error{"cache (history", "m"}));
 }
 
 }  // namespace dockerup
