@@ -23,8 +23,7 @@ cleanup_faults() {
 trap cleanup_faults EXIT
 
 background_log() { cat "$CASE_DIR/background.err"; }
-log_has() { grep -q -- "$1" "$CASE_DIR/background.err"; }
-is_running() { [ "$(inspect "$1" '{{.State.Running}}')" = true ]; }
+log_has() { grep -Eq -- "$1" "$CASE_DIR/background.err"; }
 alive() { kill -0 "$1" 2>/dev/null; }
 
 simple_spec() {  # STEM [IMAGE]
@@ -38,16 +37,25 @@ mount_tmpfs() {
   MOUNTS+=("$1")
 }
 
-# The server, on this case's config, every second.
+# The server, on this case's config, every second, with metrics on a free loopback port
+# (METRICS is their URL).
 start_server() {
-  start_dockerup_background --server --interval 1 --no-pull
+  local port
+  port=$(free_port)
+  METRICS="http://127.0.0.1:$port/metrics"
+  start_dockerup_background --server --interval 1 --no-pull --metrics-listen "127.0.0.1:$port"
   SERVER=$BACKGROUND_PID
 }
 
+# metrics_show REGEX: a line of the server's /metrics matches.
+metrics_show() { http_get "$METRICS" | grep -Eq -- "$1"; }
+
 # Both phases of a cache fault: the server brings up what is declared at start, and still
-# reacts to a new container file later; it is alive throughout.
+# reacts to a new container file later; it is alive throughout. Each cache file it cannot write
+# is an error of the run: in the log, and in the metrics by phase (status.json itself cannot
+# say it).
 server_keeps_reconciling() {  # WHAT_THE_LOG_MUST_SAY
-  local web web2
+  local web web2 phase
   web=$(cname web)
   web2=$(cname web2)
   simple_spec web
@@ -55,10 +63,23 @@ server_keeps_reconciling() {  # WHAT_THE_LOG_MUST_SAY
   assert_true "$web launched despite the cache" wait_until 60 is_running "$web" ||
     { background_log; return 1; }
   assert_true "the cache failure is said" wait_until 30 log_has "$1" || background_log
+  assert_true "the log names status.json and why" \
+    wait_until 30 log_has "cache \(status\): cannot write $CACHE/status.json: .*$1" || background_log
+  assert_true "the log names the last-known-good copy" \
+    wait_until 30 log_has "cache \(sources\): cannot write $CACHE/last-known-good/containers.d/web.json" ||
+    background_log
+  for phase in sources history status; do
+    assert_true "metrics count the $phase cache failures" \
+      wait_until 30 metrics_show "^dockerup_cache_errors_total\{phase=\"$phase\"\} [1-9]" ||
+      http_get "$METRICS"
+  done
+  assert_true "such runs count as failed" \
+    metrics_show '^dockerup_runs_total\{result="failed"\} [1-9]'
   simple_spec web2
   assert_true "a container declared later is launched too" wait_until 60 is_running "$web2" ||
     background_log
   assert_true "the server is still running" alive "$SERVER"
+  assert_running "$web"
   assert_eq 1 "$(count_managed "$web")" "containers for $web (no duplicate)"
 }
 
@@ -79,6 +100,42 @@ test_cache_on_read_only_mount() {
   fi
   mount -o remount,ro "$CACHE" || { fail_assertion "cannot remount $CACHE read-only"; return 1; }
   server_keeps_reconciling "Read-only file system"
+}
+
+# One run (no --server) on a full cache: every cache file it cannot write is an error naming the
+# file and the reason, the run exits 1, and its container runs all the same. With room again
+# the next run is clean and `dockerup status` answers.
+test_one_run_on_full_cache() {
+  if ! mount_tmpfs "$CACHE" 256k; then
+    skip_case "cannot mount a tmpfs (needs root)"
+    return 0
+  fi
+  dd if=/dev/zero of="$CACHE/filler" bs=4k count=1000 >/dev/null 2>&1
+  local web
+  web=$(cname web)
+  simple_spec web
+  run_dockerup --no-pull
+  assert_exit 1
+  assert_running "$web"
+  assert_match "$ERR" "cache \(sources\): cannot write $CACHE/last-known-good/containers.d/web.json: .*No space left on device" \
+    "the last-known-good copy that was not written"
+  assert_match "$ERR" "cache \(history\): cannot write $CACHE/history/$web.json: .*No space left on device" \
+    "the history that was not written"
+  assert_match "$ERR" "cache \(gc\): cannot write $CACHE/images.json: .*No space left on device" \
+    "the image ledger that was not written"
+  assert_match "$ERR" "cache \(status\): cannot write $CACHE/status.json: .*No space left on device" \
+    "the status file that was not written"
+  assert_eq 1 "$(grep -c "cache (status)" <<<"$ERR")" "the status failure is said once"
+
+  rm -f "$CACHE/filler"
+  run_dockerup --no-pull
+  assert_exit 0
+  assert_eq "" "$(grep "cache (" <<<"$ERR")" "no cache error once there is room"
+  run_dockerup status
+  assert_exit 0
+  assert_match "$OUT" "$web" "dockerup status shows the container again"
+  assert_running "$web"
+  assert_eq 1 "$(count_managed "$web")" "containers for $web (no duplicate)"
 }
 
 # A TCP proxy in front of the test registry. In "die-on-blob" mode it exits, cutting every
@@ -263,6 +320,8 @@ run_dockerup_async() {
 
 test_case "cache on a full tmpfs: the server keeps reconciling" test_cache_on_full_tmpfs
 test_case "cache on a read-only mount: the server keeps reconciling" test_cache_on_read_only_mount
+test_case "one run on a full cache: exit 1, each unwritten file said once, the container runs" \
+  test_one_run_on_full_cache
 test_case "registry dies in the middle of a pull: the old container stays, the next run pulls" \
   test_registry_dies_during_pull
 test_case "engine that never answers: the run times out and says so" test_engine_that_does_not_answer
