@@ -60,12 +60,13 @@ test_planted_history_is_not_acted_upon() {
   as_other rm -f "$CACHE/history/$web.json"
   planted_history "$web" | as_other tee "$CACHE/history/$web.json" >/dev/null
   assert_eq "$OTHER" "$(stat -c %U "$CACHE/history/$web.json")" "the file was planted by $OTHER"
+  # An untrusted cache file is an error of the run (exit 1), never a reason to act on it.
   run_dockerup --no-pull
-  assert_exit 0
+  assert_exit 1
   assert_eq "$id" "$(cid "$web")" "$web not replaced"
   assert_eq false "$(inspect "$web" '{{.HostConfig.Privileged}}')" "$web not privileged"
   assert_not_contains "$ERR" "rolling $web back" "no rollback"
-  assert_match "$ERR" "warning.*$CACHE/history.*writable by group or others" "the warning names the folder"
+  assert_match "$ERR" "error.*$CACHE/history.*writable by group or others" "the error names the folder"
   assert_eq 1 "$(corrupt_copies "$CACHE" history)" "history/ moved aside for a human"
 
   # A file of another owner in a private folder is not trusted either.
@@ -73,9 +74,13 @@ test_planted_history_is_not_acted_upon() {
   planted_history "$web" >"$CACHE/history/$web.json"
   chown "$OTHER" "$CACHE/history/$web.json"
   run_dockerup --no-pull
-  assert_exit 0
+  assert_exit 1
   assert_eq "$id" "$(cid "$web")" "$web still not replaced"
-  assert_match "$ERR" "$web.json: owned by uid [0-9]+" "the warning names the file and its owner"
+  assert_match "$ERR" "$web.json: owned by uid [0-9]+" "the error names the file and its owner"
+  # Moved aside, the file is rebuilt: the next run is clean.
+  run_dockerup --no-pull
+  assert_exit 0
+  assert_eq "$id" "$(cid "$web")" "$web kept"
 }
 
 test_planted_ledger_cannot_choose_images_for_gc() {
@@ -91,7 +96,8 @@ test_planted_ledger_cannot_choose_images_for_gc() {
   printf '{"version": 1, "images": ["%s"]}\n' "$chosen" >"$CACHE/images.json"
   chown "$OTHER" "$CACHE/images.json"
   run_dockerup --no-pull
-  assert_exit 0
+  assert_exit 1
+  assert_match "$ERR" "error.*images.json: owned by uid [0-9]+" "the error names the ledger and its owner"
   assert_true "the chosen image is still there" image_present "$chosen"
   assert_eq 1 "$(corrupt_copies "$CACHE" images.json)" "images.json moved aside"
 
