@@ -4,6 +4,7 @@
 #pragma once
 
 #include "dockerup/labels.hpp"
+#include "dockerup/pull_counts.hpp"
 #include "dockerup/registry_auth.hpp"
 #include "dockerup/spec.hpp"
 
@@ -97,8 +98,10 @@ class Engine {
 
   /// Pulls exactly this reference (never all tags). Throws on any error, including errors that
   /// the engine reports inside a successful streaming body. `auth` null: anonymous; otherwise
-  /// the credentials for the reference's registry (sent as X-Registry-Auth).
-  virtual void pull(const std::string& reference, const RegistryAuth* auth) = 0;
+  /// the credentials for the reference's registry (sent as X-Registry-Auth). `observer`, when
+  /// set, is told how far the pull is while it runs (PullCounts).
+  virtual void pull(const std::string& reference, const RegistryAuth* auth,
+                    const PullObserver& observer = {}) = 0;
   /// Digest of the manifest the registry currently serves for `reference` ("sha256:..."), or
   /// nullopt when the engine cannot tell (e.g. the registry is unreachable). Does not download
   /// the image. `auth` as for pull. Throws RegistryRefused when the registry refuses the

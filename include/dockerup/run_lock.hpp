@@ -27,6 +27,12 @@ class RunLock {
   /// belong to any process by now.
   static std::optional<int> holder_pid(const std::string& cache_dir);
 
+  /// Whether process `pid` is a dockerup holding this cache dir's lock right now, judged from
+  /// /proc alone: unlike holder_pid it never takes the lock itself, even for a moment, so a
+  /// reader (`dockerup status`) can never make a starting run think another one holds it.
+  /// False when the lock file does not exist or cannot be opened.
+  static bool held_by(const std::string& cache_dir, int pid);
+
  private:
   explicit RunLock(int fd) : fd_(fd) {}
   int fd_;

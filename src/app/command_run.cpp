@@ -10,6 +10,7 @@
 #include "dockerup/fleet.hpp"
 #include "dockerup/history.hpp"
 #include "dockerup/log.hpp"
+#include "dockerup/pull_records.hpp"
 #include "dockerup/reconciler.hpp"
 #include "dockerup/redact.hpp"
 #include "dockerup/registry_credentials.hpp"
@@ -161,11 +162,15 @@ int command_run(const CommandLine& line, Settings settings) {
     if (!lock) return 1;
   }
 
+  // What `dockerup status` shows while a pull runs; only with the lock (a dry run pulls nothing).
+  std::optional<PullRecordingEngine> recording;
+  if (!settings.dry_run)
+    recording.emplace(*engine, settings.cache_dir, [] { return std::chrono::system_clock::now(); });
   History history(settings.cache_dir, cache_phase::history);  // its problems: run errors
   ConfdirWatch watch;  // --server only: reconcile as soon as the confdir changes
   FleetSources fleet;  // one per process: parsed documents and credentials outlive a run
   RunContext context{
-      *engine,
+      recording ? static_cast<Engine&>(*recording) : *engine,
       [&line, &watch, &fleet](Settings& run_settings) {
         SourceLoad load = load_desired_state(run_settings, fleet.as_source());
         apply_command_line(line, run_settings);  // user-data keys never beat the command line

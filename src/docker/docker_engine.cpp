@@ -85,7 +85,8 @@ class DockerEngine final : public Engine {
     return images;
   }
 
-  void pull(const std::string& reference, const RegistryAuth* auth) override {
+  void pull(const std::string& reference, const RegistryAuth* auth,
+            const PullObserver& observer = {}) override {
     ImageRef ref = parsed_reference(reference);
     // fromImage without a tag would pull every tag of the repository (the original's bug).
     std::string path = "/images/create?fromImage=" + url_escape(ref.name()) +
@@ -96,6 +97,7 @@ class DockerEngine final : public Engine {
     // A long pull logs where it is about every 10 s, so a boot-time pull never looks like a hang.
     PullProgress progress(ref.str(), [] { return std::chrono::steady_clock::now(); },
                           [](const std::string& line) { log_info("{}", line); });
+    if (observer) progress.observe(observer);
     Call pull_call{"POST", path, "", pull_timeout, {}, [&](std::string_view chunk) {
                      checker.feed(chunk);
                      progress.feed(chunk);

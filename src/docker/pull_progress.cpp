@@ -20,8 +20,6 @@ std::int64_t number_of(const rapidjson::Value& object, const char* key) {
   return it != object.MemberEnd() && it->value.IsInt64() ? it->value.GetInt64() : 0;
 }
 
-std::string megabytes(std::int64_t bytes) { return fmt::format("{:.1f} MB", bytes / 1e6); }
-
 }  // namespace
 
 PullProgress::PullProgress(std::string reference, Clock clock, Report report,
@@ -46,6 +44,25 @@ void PullProgress::feed(std::string_view chunk) {
     last_ = now;
     report_(describe());
   }
+  if (observer_) tell_observer(now);
+}
+
+void PullProgress::tell_observer(std::chrono::steady_clock::time_point now) {
+  PullCounts now_counts = counts();
+  if (now_counts == observed_) return;
+  // A layer seen or finished is told at once (they are few); bytes at most once per interval.
+  bool layers_changed = now_counts.layers_total != observed_.layers_total ||
+                        now_counts.layers_done != observed_.layers_done;
+  if (!layers_changed && now - last_observed_ < observe_every_) return;
+  last_observed_ = now;
+  observed_ = now_counts;
+  observer_(now_counts);
+}
+
+void PullProgress::observe(PullObserver observer, std::chrono::seconds every) {
+  observer_ = std::move(observer);
+  observe_every_ = every;
+  last_observed_ = clock_();
 }
 
 void PullProgress::line(std::string_view text) {
@@ -83,9 +100,7 @@ PullCounts PullProgress::counts() const {
 }
 
 std::string PullProgress::describe() const {
-  PullCounts c = counts();
-  return fmt::format("pulling {}: {}/{} layers, {} of {}", reference_, c.layers_done,
-                     c.layers_total, megabytes(c.bytes_done), megabytes(c.bytes_total));
+  return fmt::format("pulling {}: {}", reference_, describe_pull_counts(counts()));
 }
 
 }  // namespace dockerup

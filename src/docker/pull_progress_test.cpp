@@ -39,3 +39,28 @@ TEST_CASE("pull progress: layers and bytes from the stream, one line per 10 s of
   REQUIRE(lines.size() == 2);
   CHECK(lines[1] == "pulling reg.example/app:v1: 2/3 layers, 4.0 MB of 4.0 MB");
 }
+
+TEST_CASE("pull progress: the observer hears of layers at once, of bytes once a second") {
+  auto now = std::chrono::steady_clock::time_point{};
+  std::vector<PullCounts> seen;
+  PullProgress progress("app:v1", [&] { return now; }, [](const std::string&) {});
+  progress.observe([&](const PullCounts& counts) { seen.push_back(counts); });
+  progress.feed(R"({"status":"Pulling from app","id":"v1"})" "\n");
+  CHECK(seen.empty());  // nothing changed
+  progress.feed(R"({"status":"Pulling fs layer","progressDetail":{},"id":"a"})" "\n"
+                R"({"status":"Pulling fs layer","progressDetail":{},"id":"b"})" "\n");
+  REQUIRE(seen.size() == 1);  // new layers: told at once
+  CHECK(seen[0] == PullCounts{2, 0, 0, 0});
+  progress.feed(R"({"status":"Downloading","progressDetail":{"current":5,"total":10},"id":"a"})" "\n");
+  CHECK(seen.size() == 1);  // only bytes, and not a second later
+  now += seconds(1);
+  progress.feed("\n");
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[1] == PullCounts{2, 0, 5, 10});
+  progress.feed(R"({"status":"Pull complete","progressDetail":{},"id":"a"})" "\n");
+  REQUIRE(seen.size() == 3);  // a layer done: at once
+  CHECK(seen[2] == PullCounts{2, 1, 10, 10});
+  now += seconds(5);
+  progress.feed("\n");
+  CHECK(seen.size() == 3);  // nothing new to tell
+}

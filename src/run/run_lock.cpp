@@ -140,4 +140,13 @@ std::optional<int> RunLock::holder_pid(const std::string& cache_dir) {
   return static_cast<int>(pid);
 }
 
+bool RunLock::held_by(const std::string& cache_dir, int pid) {
+  try {
+    UniqueFd fd = open_lock_file(cache_dir, false);
+    return fd && pid > 0 && holds_flock(pid, fd.get()) && is_dockerup(pid);
+  } catch (const std::exception&) {  // not ours to read: nobody we can vouch for holds it
+    return false;
+  }
+}
+
 }  // namespace dockerup

@@ -143,4 +143,20 @@ TEST_CASE("holder_pid names only a dockerup that holds this very lock") {
   CHECK_FALSE(RunLock::holder_pid(cache));  // released
 }
 
+TEST_CASE("held_by: only the live dockerup that holds the lock, and without taking it") {
+  testing::TempDir dir;
+  std::string cache = dir / "cache";
+  CHECK_FALSE(RunLock::held_by(cache, getpid()));  // no cache dir, no lock
+  pid_t holder = child_holding_lock(cache);
+  CHECK(RunLock::held_by(cache, holder));
+  CHECK_FALSE(RunLock::held_by(cache, getpid()));  // a dockerup, but not the holder
+  CHECK_FALSE(RunLock::held_by(cache, 1));
+  CHECK_FALSE(RunLock::held_by(cache, 0));
+  end_child(holder);
+  CHECK_FALSE(RunLock::held_by(cache, holder));  // gone: its flock went with it
+  // Asking never held the lock: a run takes it at once.
+  std::string why;
+  CHECK(RunLock::acquire(cache, false, why));
+}
+
 }  // namespace dockerup

@@ -63,6 +63,32 @@ void FakeEngine::fail_on(const std::string& prefix, const std::string& message) 
   failures_[prefix] = message;
 }
 
+void FakeEngine::hold_pulls(const std::string& reference, std::chrono::milliseconds bound) {
+  Lock lock(mutex_);
+  held_references_.insert(reference);
+  hold_bound_ = bound;
+  pulls_released_ = false;
+}
+
+bool FakeEngine::wait_for_held_pulls(int count, std::chrono::milliseconds bound) {
+  Lock lock(mutex_);
+  return hold_changed_.wait_for(lock, bound, [&] { return held_waiting_ >= count; });
+}
+
+void FakeEngine::release_pulls() {
+  Lock lock(mutex_);
+  pulls_released_ = true;
+  hold_changed_.notify_all();
+}
+
+void FakeEngine::hold_pull(Lock& lock, const PullObserver& observer) {
+  if (observer) observer(PullCounts{2, 1, 500000, 1000000});
+  ++held_waiting_;
+  hold_changed_.notify_all();
+  hold_changed_.wait_for(lock, hold_bound_, [&] { return pulls_released_; });
+  --held_waiting_;
+}
+
 void FakeEngine::exits_on_start(const std::string& image_reference, int code) {
   Lock lock(mutex_);
   exit_codes_[image_reference] = code;
@@ -206,10 +232,12 @@ void FakeEngine::check_auth(const std::string& call, const std::string& referenc
     throw RegistryRefused(call + " " + reference + ": unauthorized: authentication required");
 }
 
-void FakeEngine::pull(const std::string& reference, const RegistryAuth* auth) {
+void FakeEngine::pull(const std::string& reference, const RegistryAuth* auth,
+                      const PullObserver& observer) {
   Lock lock(mutex_);
   record("pull " + reference, lock);
   check_auth("pull", reference, auth);
+  if (held_references_.contains(reference)) hold_pull(lock, observer);
   auto it = registry_.find(reference);
   if (it == registry_.end()) throw Failure("pull " + reference + ": manifest unknown");
   add_image_locked(reference, it->second);

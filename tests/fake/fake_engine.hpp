@@ -37,6 +37,13 @@ class FakeEngine : public Engine {
     Lock lock(mutex_);
     required_auth_[reference] = header;
   }
+  /// Pulls of `reference` tell their observer {2 layers, 1 done, 0.5 of 1 MB} and then wait
+  /// until release_pulls() (at most `bound`): a test can look at a pull while it runs.
+  void hold_pulls(const std::string& reference,
+                  std::chrono::milliseconds bound = std::chrono::seconds(20));
+  /// Waits (at most `bound`) until `count` held pulls are waiting; false when they did not come.
+  bool wait_for_held_pulls(int count = 1, std::chrono::milliseconds bound = std::chrono::seconds(20));
+  void release_pulls();
   /// Containers created from this image exit with `code` right after start.
   void exits_on_start(const std::string& image_reference, int code = 1);
   /// Containers created from this image are up when looked at, but already restarted this often.
@@ -71,7 +78,8 @@ class FakeEngine : public Engine {
   std::vector<ContainerSummary> list_containers() override;
   ContainerDetails inspect_container(const std::string& id) override;
   std::vector<ImageSummary> list_images() override;
-  void pull(const std::string& reference, const RegistryAuth* auth) override;
+  void pull(const std::string& reference, const RegistryAuth* auth,
+            const PullObserver& observer = {}) override;
   std::optional<std::string> registry_digest(const std::string& reference,
                                              const RegistryAuth* auth) override;
   std::string create(const CreateRequest& request) override;
@@ -86,6 +94,7 @@ class FakeEngine : public Engine {
   /// Every public method takes the lock first; the helpers below expect it held.
   void record(const std::string& call, Lock& lock);
   void check_auth(const std::string& call, const std::string& reference, const RegistryAuth* auth);
+  void hold_pull(Lock& lock, const PullObserver& observer);
   ContainerSummary& find(const std::string& id_or_name);
   const ContainerSummary* find_by_name(const std::string& name) const;
   void add_image_locked(const std::string& tag, const std::string& id);
@@ -96,6 +105,11 @@ class FakeEngine : public Engine {
   int meet_count_ = 0, meet_arrived_ = 0;
   std::chrono::milliseconds meet_bound_{0};
   bool meetings_met_ = true;
+  std::condition_variable hold_changed_;
+  std::set<std::string> held_references_;
+  std::chrono::milliseconds hold_bound_{0};
+  int held_waiting_ = 0;
+  bool pulls_released_ = false;
 
   std::vector<std::string> calls_;
   std::vector<std::pair<std::string, std::string>> auth_headers_;

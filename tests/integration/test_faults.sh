@@ -7,6 +7,8 @@
 # is never lost or duplicated, and every failure is said.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/registry_proxy.sh
+source "$(dirname "$0")/registry_proxy.sh"
 require_environment
 
 MOUNTS=()       # tmpfs mounts this file made; unmounted at exit
@@ -136,59 +138,6 @@ test_one_run_on_full_cache() {
   assert_match "$OUT" "$web" "dockerup status shows the container again"
   assert_running "$web"
   assert_eq 1 "$(count_managed "$web")" "containers for $web (no duplicate)"
-}
-
-# A TCP proxy in front of the test registry. In "die-on-blob" mode it exits, cutting every
-# connection, as soon as a client asks for a blob: the registry dies in the middle of a pull,
-# after the manifest was served.
-start_registry_proxy() {  # PORT MODE
-  python3 - "$1" "${REGISTRY#*:}" "$2" >"$CASE_DIR/proxy.log" 2>&1 <<'PY' &
-import os, re, socket, sys, threading
-listen_port, target_port, mode = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-blob = re.compile(rb"(GET|HEAD) [^ ]*/blobs/sha256:")
-server = socket.socket()
-server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-server.bind(("127.0.0.1", listen_port))
-server.listen(64)
-def pipe(src, dst, from_client):
-    try:
-        while True:
-            data = src.recv(65536)
-            if not data:
-                break
-            if from_client and mode == "die-on-blob" and blob.search(data):
-                print("dying at", data.split(b"\r\n")[0].decode(), flush=True)
-                os._exit(0)
-            dst.sendall(data)
-    except OSError:
-        pass
-    finally:
-        for s in (src, dst):
-            try: s.shutdown(socket.SHUT_RDWR)
-            except OSError: pass
-while True:
-    client, _ = server.accept()
-    upstream = socket.create_connection(("127.0.0.1", target_port))
-    threading.Thread(target=pipe, args=(client, upstream, True), daemon=True).start()
-    threading.Thread(target=pipe, args=(upstream, client, False), daemon=True).start()
-PY
-  PROXY_PID=$!
-  BACKGROUND_PIDS+=("$PROXY_PID")
-  wait_until 20 curl -fs --max-time 1 -o /dev/null "http://127.0.0.1:$1/v2/"
-}
-
-# An image no local tag has: v1 plus a layer of its own, pushed as REF and removed locally, so
-# pulling it must fetch a blob.
-push_unique_image() {  # REF
-  local maker="$P-maker"
-  local cmd
-  cmd=$(inspect "$IMAGE_V1" '{{json .Config.Cmd}}')
-  "$DOCKER" run --name "$maker" --label "dockerup-test=$RUN_PREFIX" "$IMAGE_V1" \
-    sh -c "echo $RUN_PREFIX-$RANDOM >/unique" >/dev/null &&
-    "$DOCKER" commit --change "CMD $cmd" "$maker" "$1" >/dev/null &&
-    "$DOCKER" rm "$maker" >/dev/null &&
-    "$DOCKER" push "$1" >/dev/null &&
-    "$DOCKER" rmi "$1" >/dev/null
 }
 
 test_registry_dies_during_pull() {
