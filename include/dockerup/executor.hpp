@@ -24,7 +24,7 @@ struct ExecutorOptions {
   bool remove_volumes = true;  ///< remove anonymous volumes of removed containers
   /// ID of the container this dockerup runs in (empty outside a container): replacing it is a
   /// hand-over to the new container, never a stop of ourselves half-way through.
-  std::string self_id;
+  std::string self_id = {};
   /// Credentials for pulls (null: anonymous). Owned by the run.
   RegistryAuthSource* auth = nullptr;
   /// How many actions may run at once; 1 runs them one by one in plan order.
@@ -36,8 +36,8 @@ struct ExecutorOptions {
 /// Injected so tests neither sleep nor need signals.
 struct ExecutorHooks {
   /// Default: real sleep. Called from several threads at once when parallel > 1.
-  std::function<void(int seconds)> sleep;
-  std::function<bool()> stop_requested;      ///< checked before each action starts (SIGTERM)
+  std::function<void(int seconds)> sleep = {};
+  std::function<bool()> stop_requested = {};  ///< checked before each action starts (SIGTERM)
 };
 
 struct ActionOutcome {

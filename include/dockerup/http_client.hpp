@@ -57,9 +57,9 @@ struct HttpResponse {
 /// against `ca` when set, else against the system's CAs. `cert` and `key` are the client's own
 /// certificate and key, for daemons that require one (dockerd --tlsverify).
 struct TlsFiles {
-  std::string ca;
-  std::string cert;
-  std::string key;
+  std::string ca = {};
+  std::string cert = {};
+  std::string key = {};
   bool operator==(const TlsFiles&) const = default;
 };
 

@@ -14,8 +14,8 @@ enum class LogLevel { Debug, Info, Warning, Error };
 
 /// Structured fields of a log line; both optional.
 struct LogContext {
-  std::string_view container;
-  std::string_view action;
+  std::string_view container = {};
+  std::string_view action = {};
 };
 
 class Logger {

@@ -170,23 +170,23 @@ int command_run(const CommandLine& line, Settings settings) {
   ConfdirWatch watch;  // --server only: reconcile as soon as the confdir changes
   FleetSources fleet;  // one per process: parsed documents and credentials outlive a run
   RunContext context{
-      recording ? static_cast<Engine&>(*recording) : *engine,
-      [&line, &watch, &fleet](Settings& run_settings) {
-        SourceLoad load = load_desired_state(run_settings, fleet.as_source());
-        apply_command_line(line, run_settings);  // user-data keys never beat the command line
-        EnvFilter filter = env_filter(load.state.specs, run_settings.show_secrets);
-        for (const auto& warning : load.warnings) log_warning("{}", filter.apply_line(warning));
-        watch.follow(run_settings.confdir);
-        return load.state;
-      },
-      ExecutorHooks{[](int seconds) { std::this_thread::sleep_for(std::chrono::seconds(seconds)); },
-                    [&signals] { return signals.stop_requested(); }},
-      &history,
-      {},
-      true,
-      [&lock] { lock.reset(); }};
-  // Each run reads the Docker client config afresh and asks each registry's helper once.
-  context.make_auth = [](const Settings& run_settings) { return make_registry_auth(run_settings); };
+      .engine = recording ? static_cast<Engine&>(*recording) : *engine,
+      .load_desired =
+          [&line, &watch, &fleet](Settings& run_settings) {
+            SourceLoad load = load_desired_state(run_settings, fleet.as_source());
+            apply_command_line(line, run_settings);  // user-data keys never beat the command line
+            EnvFilter filter = env_filter(load.state.specs, run_settings.show_secrets);
+            for (const auto& warning : load.warnings) log_warning("{}", filter.apply_line(warning));
+            watch.follow(run_settings.confdir);
+            return load.state;
+          },
+      .hooks = {.sleep = [](int seconds) { std::this_thread::sleep_for(std::chrono::seconds(seconds)); },
+                .stop_requested = [&signals] { return signals.stop_requested(); }},
+      .history = &history,
+      .detect_self = true,
+      .release_lock = [&lock] { lock.reset(); },
+      // Each run reads the Docker client config afresh and asks each registry's helper once.
+      .make_auth = [](const Settings& run_settings) { return make_registry_auth(run_settings); }};
   if (settings.server && !settings.dry_run)
     return serve(line, settings, context, signals, confdir_triggers(watch, settings.confdir));
   return run_once(settings, context).exit_code;

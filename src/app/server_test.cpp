@@ -101,22 +101,19 @@ struct ServerHost {
   int serve_until_stopped() {
     Signals signals;  // blocks SIGTERM in this thread: raise() below is read, not fatal
     AlwaysTrigger always;
-    RunContext context{engine,
-                       [this](Settings&) {
-                         ++loads;
-                         if (on_load) on_load(loads);
-                         DesiredState desired;
-                         desired.specs = {testing::conf_spec("web", "app:v1")};
-                         desired.complete_sources = {"/conf"};
-                         return desired;
-                       },
+    RunContext context{.engine = engine,
+                       .load_desired =
+                           [this](Settings&) {
+                             ++loads;
+                             if (on_load) on_load(loads);
+                             DesiredState desired;
+                             desired.specs = {testing::conf_spec("web", "app:v1")};
+                             desired.complete_sources = {"/conf"};
+                             return desired;
+                           },
                        // Our own stop check, so the SIGTERM raised by a loader does not
                        // interrupt that run: the loop sees it when the run is over.
-                       ExecutorHooks{[](int) {}, [] { return false; }},
-                       nullptr,
-                       {},
-                       false,
-                       {}};
+                       .hooks = {.sleep = [](int) {}, .stop_requested = [] { return false; }}};
     return serve(line, settings, context, signals, {always.trigger()});
   }
 };
@@ -296,21 +293,18 @@ RunResult run_with_echoing_create_error(bool show_secrets, const std::string& ca
   settings.start_wait = 0;
   settings.cache_dir = cache_dir;
   settings.show_secrets = show_secrets;
-  RunContext context{engine,
-                     [](Settings&) {
-                       ContainerSpec spec;
-                       spec.name = "web";
-                       spec.image = "app:v1";
-                       spec.env = {{"FOO", "bar"}, {"PORT", "8080"}};
-                       DesiredState desired;
-                       desired.specs = {spec};
-                       return desired;
-                     },
-                     ExecutorHooks{[](int) {}, [] { return false; }},
-                     nullptr,
-                     {},
-                     false,
-                     {}};
+  RunContext context{.engine = engine,
+                     .load_desired =
+                         [](Settings&) {
+                           ContainerSpec spec;
+                           spec.name = "web";
+                           spec.image = "app:v1";
+                           spec.env = {{"FOO", "bar"}, {"PORT", "8080"}};
+                           DesiredState desired;
+                           desired.specs = {spec};
+                           return desired;
+                         },
+                     .hooks = {.sleep = [](int) {}, .stop_requested = [] { return false; }}};
   return run_once(settings, context);
 }
 

@@ -140,14 +140,13 @@ struct Runs {
   }
 
   RunResult run() {
-    RunContext context{engine,
-                       [](Settings& run_settings) { return load_desired_state(run_settings).state; },
-                       ExecutorHooks{[this](int seconds) { sleeps.push_back(seconds); },
-                                     [] { return false; }},
-                       history.get(),
-                       [] { return std::int64_t{1000}; },
-                       false,
-                       {}};
+    RunContext context{
+        .engine = engine,
+        .load_desired = [](Settings& run_settings) { return load_desired_state(run_settings).state; },
+        .hooks = {.sleep = [this](int seconds) { sleeps.push_back(seconds); },
+                  .stop_requested = [] { return false; }},
+        .history = history.get(),
+        .now = [] { return std::int64_t{1000}; }};
     if (with_auth) context.make_auth = [](const Settings& s) { return make_registry_auth(s); };
     return run_once(settings, context);
   }
@@ -197,17 +196,14 @@ std::string metrics_seen_by_server(Lab& lab, const Settings& settings, int port)
   Settings server_settings = settings;
   server_settings.server = true;
   bool answered = false;
-  RunContext context{runs.engine,
-                     [&](Settings& run_settings) {
-                       answered = listening(port);
-                       std::raise(SIGTERM);  // one run, then the loop ends
-                       return load_desired_state(run_settings).state;
-                     },
-                     ExecutorHooks{[](int) {}, {}},
-                     nullptr,
-                     {},
-                     false,
-                     {}};
+  RunContext context{.engine = runs.engine,
+                     .load_desired =
+                         [&](Settings& run_settings) {
+                           answered = listening(port);
+                           std::raise(SIGTERM);  // one run, then the loop ends
+                           return load_desired_state(run_settings).state;
+                         },
+                     .hooks = {.sleep = [](int) {}}};
   Signals signals;
   CHECK(serve(CommandLine{}, server_settings, context, signals) == 0);
   return answered ? "metrics answer" : "no metrics";
@@ -251,21 +247,22 @@ struct Fleet {
     auto http = std::make_unique<FleetServer>();
     server = http.get();
     fleet::Dependencies deps{
-        std::move(http), [] { return std::chrono::system_clock::from_time_t(1800000000); },
-        [](const char* name) -> const char* {
+        .http = std::move(http),
+        .clock = [] { return std::chrono::system_clock::from_time_t(1800000000); },
+        .getenv = [](const char* name) -> const char* {
           std::string_view wanted(name);
           if (wanted == "AWS_ACCESS_KEY_ID") return "AKIDEXAMPLE";
           if (wanted == "AWS_SECRET_ACCESS_KEY") return "secret";
           if (wanted == "AWS_REGION") return "eu-west-1";
           return nullptr;
         },
-        [](const Settings&) {  // nobody answers: the environment has all it needs
+        .make_imds = [](const Settings&) {  // nobody answers: the environment has all it needs
           ImdsOptions options;
           options.endpoint = "http://127.0.0.1:9";
           options.attempts = 1;
           return std::make_unique<ImdsClient>(options);
         },
-        [] { return std::string("host-a"); }};
+        .hostname = [] { return std::string("host-a"); }};
     sources = std::make_unique<FleetSources>(std::move(deps));
   }
   /// The fleet containers' "name=image" after one load through load_desired_state.

@@ -73,9 +73,9 @@ TlsFiles files_from_cert_path() {
 /// and a client certificate needs its key.
 TlsFiles tls_files(const std::string& remote, const TlsFiles& configured) {
   TlsFiles env = files_from_cert_path();
-  TlsFiles files{configured.ca.empty() ? env.ca : configured.ca,
-                 configured.cert.empty() ? env.cert : configured.cert,
-                 configured.key.empty() ? env.key : configured.key};
+  TlsFiles files{.ca = configured.ca.empty() ? env.ca : configured.ca,
+                 .cert = configured.cert.empty() ? env.cert : configured.cert,
+                 .key = configured.key.empty() ? env.key : configured.key};
   for (auto [path, key] : {std::pair{&files.ca, "tls_ca"}, std::pair{&files.cert, "tls_cert"},
                            std::pair{&files.key, "tls_key"}}) {
     if (!path->empty() && access(path->c_str(), R_OK) != 0)

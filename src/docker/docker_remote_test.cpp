@@ -122,7 +122,7 @@ TEST_CASE("TLS like the docker CLI: DOCKER_TLS_VERIFY turns tcp:// into https://
   ScopedEnv cert_path("DOCKER_CERT_PATH", certs.dir.path().c_str());
   DockerEndpoint endpoint = parse_docker_remote("tcp://docker.internal");
   CHECK(endpoint.base_url == "https://docker.internal:2376");
-  CHECK(endpoint.tls == TlsFiles{certs.dir / "ca.pem", certs.dir / "cert.pem", certs.dir / "key.pem"});
+  CHECK(endpoint.tls == TlsFiles{.ca = certs.dir / "ca.pem", .cert = certs.dir / "cert.pem", .key = certs.dir / "key.pem"});
   CHECK(parse_docker_remote("tcp://10.0.0.5:2377").base_url == "https://10.0.0.5:2377");
   CHECK(parse_docker_remote("tcp://[::1]").base_url == "https://[::1]:2376");
   CHECK(parse_docker_remote("tcp://[::1]:3000").base_url == "https://[::1]:3000");
@@ -146,7 +146,7 @@ TEST_CASE("https:// remotes use the CLI's files where they exist, else the syste
   ScopedEnv cert_path("DOCKER_CERT_PATH", only_ca.dir.path().c_str());
   DockerEndpoint endpoint = parse_docker_remote("https://docker.example.com:2376/");
   CHECK(endpoint.base_url == "https://docker.example.com:2376");
-  CHECK(endpoint.tls == TlsFiles{only_ca.dir / "ca.pem", "", ""});
+  CHECK(endpoint.tls == TlsFiles{.ca = only_ca.dir / "ca.pem"});
 }
 
 TEST_CASE("DOCKER_CERT_PATH defaults to ~/.docker") {
@@ -164,12 +164,13 @@ TEST_CASE("tls_ca, tls_cert and tls_key win over DOCKER_CERT_PATH, each on its o
   CertDir env_certs({"ca.pem", "cert.pem", "key.pem"});
   CertDir conf_certs({"my-ca.pem"});
   ScopedEnv cert_path("DOCKER_CERT_PATH", env_certs.dir.path().c_str());
-  TlsFiles configured{conf_certs.dir / "my-ca.pem", "", ""};
+  TlsFiles configured{.ca = conf_certs.dir / "my-ca.pem"};
   // A tls_* key alone turns TLS on for tcp://, as DOCKER_TLS_VERIFY does.
   DockerEndpoint endpoint = parse_docker_remote("tcp://h:2376", configured);
   CHECK(endpoint.base_url == "https://h:2376");
   CHECK(endpoint.tls ==
-        TlsFiles{conf_certs.dir / "my-ca.pem", env_certs.dir / "cert.pem", env_certs.dir / "key.pem"});
+        TlsFiles{.ca = conf_certs.dir / "my-ca.pem", .cert = env_certs.dir / "cert.pem",
+                 .key = env_certs.dir / "key.pem"});
 }
 
 TEST_CASE("TLS mistakes are errors naming the remote, the key and the file") {

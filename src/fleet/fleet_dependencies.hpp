@@ -13,13 +13,13 @@
 namespace dockerup::fleet {
 
 struct Dependencies {
-  std::unique_ptr<FleetHttp> http;
-  WallClock clock;
-  Getenv getenv;
+  std::unique_ptr<FleetHttp> http = {};
+  WallClock clock = {};
+  Getenv getenv = {};
   /// The metadata client for credentials, region and instance ID (created on first use).
-  std::function<std::unique_ptr<ImdsClient>(const Settings&)> make_imds;
+  std::function<std::unique_ptr<ImdsClient>(const Settings&)> make_imds = {};
   /// This host's name, the stagger identity when there is no instance ID.
-  std::function<std::string()> hostname;
+  std::function<std::string()> hostname = {};
 };
 
 /// libcurl, std::chrono::system_clock, std::getenv, ImdsClient(imds_options(settings)),

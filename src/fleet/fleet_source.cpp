@@ -161,14 +161,15 @@ Fetched FleetSources::Impl::fetch(const FleetUrl& url, const Settings& settings,
     return {std::nullopt, failure.what(), {}};
   }
   if (reply.status == 304 && held && !held->gone) return {*held, "", {}};
-  if (reply.status == 404) return {Version{true, "", "", ""}, "", {}};
+  if (reply.status == 404) return {Version{.gone = true}, "", {}};
   if (reply.status != 200) return {std::nullopt, short_reason(reply), {}};
   const UserDataParse& parse = parsed(url.text, reply.body);
   if (!parse.complete) {
     Errors errors = parse.errors;
     return {std::nullopt, "the document is not valid", errors};
   }
-  return {Version{false, reply.etag, reply.last_modified, reply.body}, "", {}};
+  return {Version{.etag = reply.etag, .last_modified = reply.last_modified, .body = reply.body}, "",
+          {}};
 }
 
 void FleetSources::Impl::decide(const std::string& url, const Version& latest, int window,
@@ -190,7 +191,8 @@ void FleetSources::Impl::decide(const std::string& url, const Version& latest, i
   TimePoint seen = state.pending ? state.pending->seen_at : now;
   const std::string& host = host_identity(settings);
   int delay = stagger_delay_seconds(host, window);
-  state.pending = Pending{latest, seen, seen + std::chrono::seconds(delay)};
+  state.pending = Pending{.version = latest, .seen_at = seen,
+                          .applies_at = seen + std::chrono::seconds(delay)};
   log_info("fleet source {} changed; this host ({}) applies it {} s after first seeing it, at {}",
            url, host, delay, utc_text(state.pending->applies_at));
   save_pending(store, url, *state.pending);

@@ -60,12 +60,13 @@ struct Fixture {
     auto http = std::make_unique<ScriptedServer>();
     if (server) *http = *server;  // a "restarted" process sees the same server
     server = http.get();
-    Dependencies deps{std::move(http), [this] { return now; },
-                      [](const char*) -> const char* { return nullptr; },
-                      [](const Settings&) -> std::unique_ptr<ImdsClient> {
+    Dependencies deps{.http = std::move(http),
+                      .clock = [this] { return now; },
+                      .getenv = [](const char*) -> const char* { return nullptr; },
+                      .make_imds = [](const Settings&) -> std::unique_ptr<ImdsClient> {
                         throw Failure("no metadata service in this test");
                       },
-                      [this] { return hostname; }};
+                      .hostname = [this] { return hostname; }};
     return std::make_unique<FleetSources>(std::move(deps));
   }
 

@@ -116,7 +116,7 @@ SourceState load_state(LastKnownGood& store, const std::string& url) {
     auto seen = time_member(pending_meta, "seen_at");
     auto applies = time_member(pending_meta, "applies_at");
     if (seen && applies)
-      state.pending = Pending{std::move(*version), *seen, *applies};
+      state.pending = Pending{.version = std::move(*version), .seen_at = *seen, .applies_at = *applies};
     else
       set_aside(store, folder + "/pending.json", "pending fleet state without valid times");
   }

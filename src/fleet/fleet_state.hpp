@@ -17,9 +17,9 @@ using TimePoint = std::chrono::system_clock::time_point;
 /// One version of a fleet document as fetched.
 struct Version {
   bool gone = false;  ///< the server said 404: the document was deleted
-  std::string etag;
-  std::string last_modified;
-  std::string body;
+  std::string etag = {};
+  std::string last_modified = {};
+  std::string body = {};
   /// The same document: both gone, or the same bytes (a re-upload with a new ETag is no change).
   bool same_as(const Version& other) const {
     return gone == other.gone && (gone || body == other.body);

@@ -59,7 +59,10 @@ struct FinishedRun {
   std::vector<ContainerSummary> before, after;
   std::vector<ImageSummary> images;
 
-  operator GcRunFacts() const { return {complete, failed_sources, specs, before, after, images}; }
+  operator GcRunFacts() const {
+    return {.observed_completely = complete, .failed_sources = failed_sources, .specs = specs,
+            .containers_before = before, .containers_after = after, .images_after = images};
+  }
 };
 
 /// A complete run: the engine as it is now.

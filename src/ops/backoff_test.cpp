@@ -7,7 +7,7 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 TEST_CASE("backoff doubles from the first delay, with equal jitter") {
-  BackoffPolicy policy{seconds(1), seconds(30)};
+  BackoffPolicy policy{.first = seconds(1), .cap = seconds(30)};
   CHECK(backoff_delay(policy, 1, 0.0) == milliseconds(500));
   CHECK(backoff_delay(policy, 1, 0.999) == milliseconds(999));
   CHECK(backoff_delay(policy, 2, 0.0) == milliseconds(1000));
@@ -15,7 +15,7 @@ TEST_CASE("backoff doubles from the first delay, with equal jitter") {
 }
 
 TEST_CASE("backoff stops growing at the cap, however many failures") {
-  BackoffPolicy policy{seconds(1), seconds(30)};
+  BackoffPolicy policy{.first = seconds(1), .cap = seconds(30)};
   CHECK(backoff_delay(policy, 6, 0.0) == seconds(15));   // base 32 s capped to 30 s
   CHECK(backoff_delay(policy, 6, 0.999) <= seconds(30));
   CHECK(backoff_delay(policy, 1000000, 0.0) == seconds(15));

@@ -78,7 +78,7 @@ ExecutionReport Executor::execute(const Plan& plan) {
 }
 
 ActionOutcome Executor::perform(const Action& action) {
-  auto context = LogContext{action.name, to_string(action.type)};
+  auto context = LogContext{.container = action.name, .action = to_string(action.type)};
   Logger::instance().log(LogLevel::Info, context,
                          fmt::format("{} {}: {}{}", to_string(action.type), action.name,
                                      action.reason,

@@ -65,10 +65,10 @@ struct Host {
 
   Executor executor(int parallel) {
     ExecutorOptions options{.stop_timeout = 10, .start_wait = 2, .rolling_wait = 7,
-                            .health_timeout = 5, .remove_volumes = true, .self_id = "",
-                            .auth = nullptr, .parallel = parallel};
+                            .health_timeout = 5, .parallel = parallel};
     return Executor(engine, options,
-                    ExecutorHooks{[this](int s) { sleeps(s); }, [this] { return stop.load(); }});
+                    ExecutorHooks{.sleep = [this](int s) { sleeps(s); },
+                                  .stop_requested = [this] { return stop.load(); }});
   }
 
   /// A running container made from app:v1 by an earlier run, and a plan step replacing it.

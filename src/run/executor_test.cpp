@@ -22,8 +22,11 @@ ContainerSpec web_spec(const std::string& image = "app:v2") {
 struct Fixture {
   FakeEngine engine;
   std::vector<int> slept;
-  Executor executor{engine, ExecutorOptions{10, 2, 7, 5, true, "", nullptr, 1},
-                    ExecutorHooks{[this](int s) { slept.push_back(s); }, [] { return false; }}};
+  Executor executor{engine,
+                    ExecutorOptions{.stop_timeout = 10, .start_wait = 2, .rolling_wait = 7,
+                                    .health_timeout = 5, .parallel = 1},
+                    ExecutorHooks{.sleep = [this](int s) { slept.push_back(s); },
+                                  .stop_requested = [] { return false; }}};
 
   Fixture() {
     engine.add_image("app:v1", "sha256:v1");
@@ -165,8 +168,10 @@ TEST_CASE("a stop request is honoured between actions, never inside one") {
   FakeEngine engine;
   engine.add_image("app:v2", "sha256:v2");
   int asked = 0;
-  Executor executor(engine, ExecutorOptions{10, 0, 0, 0, true, ""},
-                    ExecutorHooks{[](int) {}, [&asked] { return ++asked > 1; }});
+  Executor executor(engine,
+                    ExecutorOptions{.stop_timeout = 10, .start_wait = 0, .rolling_wait = 0,
+                                    .health_timeout = 0},
+                    ExecutorHooks{.sleep = [](int) {}, .stop_requested = [&asked] { return ++asked > 1; }});
   Plan plan;
   auto a = web_spec();
   a.name = "a";
@@ -241,8 +246,9 @@ TEST_CASE("replacing our own container hands over instead of stopping ourselves"
   self.image_id = "sha256:v1";
   self.state = "running";
   auto self_id = engine.add_container(self);
-  ExecutorOptions options{10, 0, 0, 0, true, self_id};
-  Executor executor(engine, options, ExecutorHooks{[](int) {}, [] { return false; }});
+  ExecutorOptions options{.stop_timeout = 10, .start_wait = 0, .rolling_wait = 0,
+                          .health_timeout = 0, .self_id = self_id};
+  Executor executor(engine, options, ExecutorHooks{.sleep = [](int) {}, .stop_requested = [] { return false; }});
   ContainerSpec spec;
   spec.name = "dockerup";
   spec.image = "app:v2";
@@ -322,7 +328,7 @@ TEST_CASE("a failure echoing the create body is logged and reported without env 
     engine.fail_on("create web", "invalid env FOO=bar, Env [\"FOO=bar\"]: {\"Env\":[\"FOO=bar\"]}");
     ExecutorOptions options;
     options.show_secrets = show_secrets;
-    Executor executor{engine, options, ExecutorHooks{[](int) {}, [] { return false; }}};
+    Executor executor{engine, options, ExecutorHooks{.sleep = [](int) {}, .stop_requested = [] { return false; }}};
     auto spec = web_spec();
     spec.env = {{"FOO", "bar"}};
     Plan plan;

@@ -42,18 +42,19 @@ struct PrivateHost {
   }
 
   RunResult run() {
-    RunContext context{engine,
-                       [this](Settings&) {
-                         DesiredState desired;
-                         desired.specs = specs;
-                         desired.complete_sources = {"/conf"};
-                         return desired;
-                       },
-                       ExecutorHooks{[](int) {}, [] { return false; }}, nullptr,
-                       [] { return std::int64_t{1000}; }, false, {}};
-    context.make_auth = [this](const Settings&) {
-      return std::make_unique<CredentialLookup>(inputs, helpers);
-    };
+    RunContext context{.engine = engine,
+                       .load_desired =
+                           [this](Settings&) {
+                             DesiredState desired;
+                             desired.specs = specs;
+                             desired.complete_sources = {"/conf"};
+                             return desired;
+                           },
+                       .hooks = {.sleep = [](int) {}, .stop_requested = [] { return false; }},
+                       .now = [] { return std::int64_t{1000}; },
+                       .make_auth = [this](const Settings&) {
+                         return std::make_unique<CredentialLookup>(inputs, helpers);
+                       }};
     return reconcile_once(settings, context);
   }
 };

@@ -51,15 +51,18 @@ struct Host {
   }
 
   RunResult run() {
-    RunContext context{engine,
-                       [this](Settings&) {
-                         DesiredState desired;
-                         desired.specs = specs;
-                         desired.failed_sources = failed;
-                         desired.complete_sources = {"/conf"};
-                         return desired;
-                       },
-                       ExecutorHooks{[](int) {}, [] { return false; }}, history, [] { return std::int64_t{1000}; }, false, {}};
+    RunContext context{.engine = engine,
+                       .load_desired =
+                           [this](Settings&) {
+                             DesiredState desired;
+                             desired.specs = specs;
+                             desired.failed_sources = failed;
+                             desired.complete_sources = {"/conf"};
+                             return desired;
+                           },
+                       .hooks = {.sleep = [](int) {}, .stop_requested = [] { return false; }},
+                       .history = history,
+                       .now = [] { return std::int64_t{1000}; }};
     return reconcile_once(settings, context);
   }
 };
@@ -291,12 +294,13 @@ TEST_CASE("the run reports the interval its sources set (user-data \"interval\")
   Host host;
   host.settings.interval = 60;
   FakeEngine& engine = host.engine;
-  RunContext context{engine,
-                     [](Settings& s) {
-                       s.interval = 30;  // what a user-data settings key does
-                       return DesiredState{};
-                     },
-                     ExecutorHooks{[](int) {}, [] { return false; }}, nullptr, {}, false, {}};
+  RunContext context{.engine = engine,
+                     .load_desired =
+                         [](Settings& s) {
+                           s.interval = 30;  // what a user-data settings key does
+                           return DesiredState{};
+                         },
+                     .hooks = {.sleep = [](int) {}, .stop_requested = [] { return false; }}};
   CHECK(reconcile_once(host.settings, context).interval == 30);
 }
 
@@ -472,14 +476,15 @@ TEST_CASE("image checks run at the same time, each distinct reference once") {
 TEST_CASE("a phase that throws is an error of the run with context; the run goes on") {
   Host host;
   host.specs = {spec_named("a")};
-  RunContext context{host.engine,
-                     [&host](Settings&) {
-                       DesiredState desired;
-                       desired.specs = host.specs;
-                       desired.complete_sources = {"/conf"};
-                       return desired;
-                     },
-                     ExecutorHooks{[](int) {}, [] { return false; }}, nullptr, {}, false, {}};
+  RunContext context{.engine = host.engine,
+                     .load_desired =
+                         [&host](Settings&) {
+                           DesiredState desired;
+                           desired.specs = host.specs;
+                           desired.complete_sources = {"/conf"};
+                           return desired;
+                         },
+                     .hooks = {.sleep = [](int) {}, .stop_requested = [] { return false; }}};
   context.make_auth = [](const Settings&) -> std::unique_ptr<RegistryAuthSource> {
     throw Failure("credential helper crashed");
   };

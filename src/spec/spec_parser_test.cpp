@@ -119,7 +119,7 @@ TEST_CASE("every field of the original format, plus the extensions") {
                         {"A", "x"}, {"N", "5"}, {"F", "1.5"}, {"G", "2.0"}, {"B", "true"},
                         {"C", "false"}});
   CHECK(spec.restart == "always");
-  CHECK(spec.update == UpdatePolicy{false, true, true});
+  CHECK(spec.update == UpdatePolicy{.pull = false, .eager = true, .rolling = true});
   CHECK(spec.links == std::map<std::string, std::string>{{"db", "database"}});
   CHECK(spec.stop_signal == "SIGINT");
   CHECK(spec.labels == std::map<std::string, std::string>{{"team", "payments"}});
@@ -319,7 +319,7 @@ TEST_CASE("restart: the original's values and Docker's") {
 }
 
 TEST_CASE("update: booleans; unknown keys warn") {
-  CHECK(valid(with_image(R"("update": {"eager": true})")).update == UpdatePolicy{true, true, false});
+  CHECK(valid(with_image(R"("update": {"eager": true})")).update == UpdatePolicy{.pull = true, .eager = true, .rolling = false});
   CHECK(only_error(with_image(R"("update": {"pull": "no"})")) ==
         source + ": $.update.pull: expected true or false, got \"no\"");
   CHECK(only_error(with_image(R"("update": true)")) ==
