@@ -23,7 +23,7 @@
 #
 # Environment: SOCKET (the engine's Unix socket; default: DOCKER_HOST's, else
 # /var/run/docker.sock; a private daemon: scripts/private-dockerd.sh exec NAME bench/compare_compose.sh), NS ("10 50 100"), REPEATS (5), REPEATS_100 (repeats for N >= 100, default
-# REPEATS), IDLE_RUNS (20), DOCKERUP (build/src/app/dockerup), DOCKERUP_COMMIT (what the
+# REPEATS), IDLE_RUNS (20), TOOL_TIMEOUT (600 s per run of either tool), DOCKERUP (build/src/app/dockerup), DOCKERUP_COMMIT (what the
 # binary was built from, for the report; default: this checkout), OUT, EXTRA_CONF (lines appended
 # to the bench's dockerup.conf, e.g. "parallel=8").
 set -euo pipefail
@@ -43,6 +43,7 @@ REPEATS_100=${REPEATS_100:-$REPEATS}
 IDLE_RUNS=${IDLE_RUNS:-20}
 OUT=${OUT:-$top/bench/results}
 EXTRA_CONF=${EXTRA_CONF:-}
+TOOL_TIMEOUT=${TOOL_TIMEOUT:-600}  # seconds one run of either tool may take before it counts as failed
 IMAGE=dockerup-test/busybox:base
 if [ "${1:-}" = --smoke ]; then
   NS=2 REPEATS=1 REPEATS_100=1 IDLE_RUNS=2
@@ -123,15 +124,16 @@ write_specs() {
   fi
 }
 
-# run_tool TOOL [--proxy]: one `dockerup` run or one `docker-compose up -d`.
+# run_tool TOOL [--proxy]: one `dockerup` run or one `docker-compose up -d`, bounded: compose
+# 1.29 was seen to hang for good (its 64 threads waiting) while creating 100 containers.
 run_tool() {
   local tool=$1 host="unix://$SOCKET"
   [ "${2:-}" = --proxy ] && host="unix://$work/proxy.sock"
   if [ "$tool" = dockerup ]; then
-    "$DOCKERUP" --config "$work/du/dockerup.conf" --confdir "$work/du/conf" \
+    timeout -k 10 "$TOOL_TIMEOUT" "$DOCKERUP" --config "$work/du/dockerup.conf" --confdir "$work/du/conf" \
       --cache "$work/du/cache" --remote "$host" >>"$work/dockerup.log" 2>&1
   else
-    DOCKER_HOST=$host "$COMPOSE" --no-ansi -p "${prefix}c" -f "$work/compose/docker-compose.yml" \
+    DOCKER_HOST=$host timeout -k 10 "$TOOL_TIMEOUT" "$COMPOSE" --no-ansi -p "${prefix}c" -f "$work/compose/docker-compose.yml" \
       up -d >>"$work/compose.log" 2>&1
   fi
 }

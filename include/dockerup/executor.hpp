@@ -28,7 +28,7 @@ struct ExecutorOptions {
   /// Credentials for pulls (null: anonymous). Owned by the run.
   RegistryAuthSource* auth = nullptr;
   /// How many actions may run at once; 1 runs them one by one in plan order.
-  int parallel = 8;
+  int parallel = 32;
   /// Print failures as Docker said them; otherwise they pass the env filter (redact.hpp).
   bool show_secrets = false;
 };

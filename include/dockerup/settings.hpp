@@ -30,7 +30,9 @@ struct Settings {
   int crashloop_restarts = 3;
   /// How many actions (creates, replacements, removals) and image checks run at once; 1 does
   /// one at a time in plan order. Containers that depend on each other are never concurrent.
-  int parallel = 8;
+  /// 32, not 8: each replacement holds its slot through the old container's stop_timeout, so 50
+  /// replacements at 8 pay ~7 stop waits one after the other; 32 took 14% less time (bench/).
+  int parallel = 32;
   GcMode gc = GcMode::On;
   bool gc_keep_volumes = false;
   std::string aws_endpoint;   ///< empty: AWS_EC2_METADATA_SERVICE_ENDPOINT, else http://169.254.169.254

@@ -90,7 +90,7 @@ TEST_CASE("apply_setting: numbers out of range and relative TLS paths are refuse
   CHECK(apply(s, "crashloop_restarts", "0").first == SettingResult::OutOfRange);
   CHECK(apply(s, "parallel", "0").first == SettingResult::OutOfRange);
   CHECK(apply(s, "parallel", "65").first == SettingResult::OutOfRange);
-  CHECK(s.parallel == 8);
+  CHECK(s.parallel == 32);
   CHECK(apply(s, "tls_key", "key.pem") ==
         std::pair{SettingResult::BadValue, std::string("expected an absolute path to a PEM file")});
 }
