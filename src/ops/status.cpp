@@ -3,11 +3,11 @@
 
 #include "dockerup/error.hpp"
 #include "dockerup/labels.hpp"
+#include "dockerup/utc_time.hpp"
 #include "dockerup/cache_files.hpp"
 
 #include <fmt/format.h>
 
-#include <ctime>
 
 namespace dockerup {
 namespace {
@@ -87,12 +87,7 @@ ContainerStatus container_status(const ContainerSpec& spec, const RunResult& res
 }  // namespace
 
 std::string format_utc(std::chrono::system_clock::time_point time) {
-  std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buffer;
+  return strftime_utc(time, "%Y-%m-%dT%H:%M:%SZ");
 }
 
 std::string result_name(const RunResult& result) {
