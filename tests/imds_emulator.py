@@ -23,6 +23,8 @@ at .../NAME (Code, AccessKeyId, SecretAccessKey, Token, Expiration = now + --cre
 seconds, default 21600, in UTC as "2026-12-01T16:00:00Z"). Without --role both answer 404.
 --instance-id and --region fill /latest/dynamic/instance-identity/document (and
 /latest/meta-data/instance-id); without either it answers 404.
+--requests-log FILE appends "METHOD PATH STATUS" for every request, so a test counts how often
+the credentials document was read.
 """
 
 import argparse
@@ -50,6 +52,9 @@ def make_handler(options):
         verbose = options.verbose
 
         def answer(self, status, body=b"", content_type="text/plain"):
+            if options.requests_log:
+                with open(options.requests_log, "a") as log:
+                    log.write(f"{self.command} {self.path} {status}\n")
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
@@ -145,6 +150,7 @@ def main():
     parser.add_argument("--credentials-ttl", type=int, default=21600)
     parser.add_argument("--instance-id")
     parser.add_argument("--region")
+    parser.add_argument("--requests-log")
     options = parser.parse_args()
 
     serve_on_loopback(options.port, make_handler(options))

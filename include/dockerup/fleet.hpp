@@ -6,6 +6,7 @@
 #include "dockerup/settings.hpp"
 #include "dockerup/sources.hpp"
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,6 +35,10 @@ class FleetSources {
 
   /// load_desired_state's MoreSources, bound to this object.
   MoreSources as_source();
+
+  /// How many document bodies this object has parsed: a 304 (or a 200 with the bytes already
+  /// parsed) parses nothing, so a server's steady state costs one conditional GET per source.
+  std::size_t documents_parsed() const;
 
  private:
   struct Impl;

@@ -36,17 +36,20 @@ int count_lines(const std::string& path, const std::string& needle) {
   return count;
 }
 
-/// Real HTTP, real clock; the environment and the metadata endpoint as the test says.
+/// Real HTTP; the environment, the metadata endpoint and how far dockerup's clock runs ahead
+/// of the real one as the test says.
 struct Harness {
   TempDir cache;
   std::map<std::string, std::string> env;
   std::string imds_endpoint = "http://127.0.0.1:1";
+  std::chrono::seconds clock_ahead{0};
   FleetSources fleet;
 
   Harness() : fleet(make_deps()) {}
 
   fleet::Dependencies make_deps() {
     fleet::Dependencies deps = fleet::real_dependencies();
+    deps.clock = [this] { return std::chrono::system_clock::now() + clock_ahead; };
     deps.getenv = [this](const char* name) -> const char* {
       auto it = env.find(name);
       return it == env.end() ? nullptr : it->second.c_str();
@@ -152,4 +155,36 @@ TEST_CASE("S3: the instance role's credentials and the region from the metadata 
   CHECK(load.state.errors.empty());
   CHECK(image_of(load) == "app:v1");
   CHECK(read_text(dir / "requests.log").find(" 200 ") != std::string::npos);
+}
+
+TEST_CASE("S3: the instance role's credentials are read again 5 minutes before they expire") {
+  // The emulator's credentials document expires an hour after each read (by the real clock);
+  // dockerup's clock is moved ahead instead of waiting. Every request must still pass
+  // botocore's signature check.
+  TempDir dir;
+  PythonServer server = s3_bucket(dir, {"ASIAROLE", "role-secret", "role-token"});
+  const std::string imds_log = dir / "imds.log";
+  PythonServer imds(IMDS_EMULATOR, {"--role", "fleet-role", "--access-key", "ASIAROLE",
+                                    "--secret-key", "role-secret", "--session-token",
+                                    "role-token", "--credentials-ttl", "3600", "--region",
+                                    "eu-north-1", "--requests-log", imds_log});
+  Harness h;
+  h.imds_endpoint = imds.endpoint();
+  Settings settings;
+  settings.source_urls = {"s3://fleet-bucket/web.json"};
+  settings.s3_endpoint = server.endpoint();
+  const std::string credentials_read = "GET /latest/meta-data/iam/security-credentials/fleet-role 200";
+
+  CHECK(image_of(h.run(settings)) == "app:v1");
+  CHECK(count_lines(imds_log, credentials_read) == 1);
+  h.clock_ahead = std::chrono::minutes(50);  // 10 minutes left: the copy in memory signs
+  CHECK(image_of(h.run(settings)) == "app:v1");
+  CHECK(count_lines(imds_log, credentials_read) == 1);
+  h.clock_ahead = std::chrono::minutes(56);  // 4 minutes left: read again before they expire
+  SourceLoad refreshed = h.run(settings);
+  CHECK(refreshed.state.errors.empty());
+  CHECK(refreshed.state.complete_sources.count("s3://fleet-bucket/web.json") == 1);
+  CHECK(count_lines(imds_log, credentials_read) == 2);
+  CHECK(count_lines(dir / "requests.log", " 403 ") == 0);
+  CHECK(count_lines(dir / "requests.log", "GET /fleet-bucket/web.json 304") == 2);
 }

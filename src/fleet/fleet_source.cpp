@@ -61,6 +61,7 @@ struct FleetSources::Impl {
   std::unique_ptr<AwsIdentity> aws;
   std::optional<std::string> host_id;
   std::deque<CachedParse> cache;
+  std::size_t parses = 0;
 
   AwsIdentity& identity(const Settings& settings) {
     if (!aws) aws = std::make_unique<AwsIdentity>(deps.make_imds(settings), deps.clock, deps.getenv);
@@ -80,6 +81,7 @@ struct FleetSources::Impl {
     for (const auto& entry : cache)
       if (entry.url == url && entry.body == body) return entry.parse;
     Settings scratch;  // the keys are applied to each run's settings by apply_keys
+    ++parses;
     cache.push_back({url, body, parse_user_data(body, scratch, {url, "fleet"})});
     if (cache.size() > kParseCacheSize) cache.pop_front();
     return cache.back().parse;
@@ -246,7 +248,7 @@ void FleetSources::Impl::add_one(const std::string& url_text, Settings& settings
 FleetSources::FleetSources() : FleetSources(real_dependencies()) {}
 
 FleetSources::FleetSources(Dependencies dependencies)
-    : impl_(std::make_unique<Impl>(Impl{std::move(dependencies), {}, {}, {}})) {}
+    : impl_(std::make_unique<Impl>(Impl{std::move(dependencies), {}, {}, {}, 0})) {}
 
 FleetSources::~FleetSources() = default;
 
@@ -261,6 +263,8 @@ void FleetSources::add(Settings& settings, LastKnownGood& store, SourceLoad& loa
     }
   }
 }
+
+std::size_t FleetSources::documents_parsed() const { return impl_->parses; }
 
 MoreSources FleetSources::as_source() {
   return [this](Settings& settings, LastKnownGood& store, SourceLoad& load) {

@@ -11,6 +11,9 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <map>
+#include <set>
 
 using namespace dockerup;
 using namespace dockerup::fleet;
@@ -28,6 +31,8 @@ std::string doc(const std::string& image, const std::string& extra = "") {
 /// told. Records every request.
 struct ScriptedServer : FleetHttp {
   std::string body = doc("app:v1");
+  std::map<std::string, std::string> bodies_by_url;  ///< other URLs' documents (else `body`)
+  std::set<std::string> failing_urls;                ///< answer 500 whatever the mode
   enum class Mode { Ok, NoAnswer, Status, Gone } mode = Mode::Ok;
   long status = 500;
   std::string error_body;
@@ -35,12 +40,15 @@ struct ScriptedServer : FleetHttp {
 
   FleetReply get(const FleetRequest& request) override {
     requests.push_back(request);
+    if (failing_urls.count(request.url) != 0) return {500, "", "", ""};
     if (mode == Mode::NoAnswer) fail("GET {}: Timeout was reached", request.url);
     if (mode == Mode::Status) return {status, error_body, "", ""};
     if (mode == Mode::Gone) return {404, "", "", ""};
-    std::string etag = "\"" + std::to_string(std::hash<std::string>{}(body)) + "\"";
+    auto other = bodies_by_url.find(request.url);
+    const std::string& served = other == bodies_by_url.end() ? body : other->second;
+    std::string etag = "\"" + std::to_string(std::hash<std::string>{}(served)) + "\"";
     if (request.if_none_match == etag) return {304, "", etag, "Tue, 01 Dec 2026 09:00:00 GMT"};
-    return {200, body, etag, "Tue, 01 Dec 2026 09:00:00 GMT"};
+    return {200, served, etag, "Tue, 01 Dec 2026 09:00:00 GMT"};
   }
 };
 
@@ -96,6 +104,12 @@ std::string image_of(const SourceLoad& load) {
          std::to_string(load.state.specs.size()) + " specs)";
 }
 
+std::string source_of(const SourceLoad& load, const std::string& name) {
+  for (const auto& spec : load.state.specs)
+    if (spec.name == name) return spec.source;
+  return "(not declared)";
+}
+
 bool has_warning(const SourceLoad& load, const std::string& text) {
   return std::any_of(load.warnings.begin(), load.warnings.end(),
                      [&](const std::string& w) { return w.find(text) != std::string::npos; });
@@ -124,6 +138,58 @@ TEST_CASE("fleet: the document's containers, named by the URL; then 304 with its
   auto restarted = f.make();
   CHECK(image_of(f.run(*restarted)) == "app:v1");
   CHECK(f.server->requests.back().if_none_match == f.server->requests[1].if_none_match);
+}
+
+TEST_CASE("fleet: a 304 parses nothing; only a new body is parsed") {
+  Fixture f;
+  auto fleet = f.make();
+  f.run(*fleet);
+  CHECK(fleet->documents_parsed() == 1);
+  for (int run = 0; run < 3; ++run) CHECK(image_of(f.run(*fleet)) == "app:v1");
+  CHECK(f.server->requests.size() == 4);
+  CHECK(fleet->documents_parsed() == 1);  // three 304s
+  f.server->body = doc("app:v2");
+  CHECK(image_of(f.run(*fleet)) == "app:v2");
+  CHECK(fleet->documents_parsed() == 2);
+  // A new process parses the stored copy once to know its containers, then nothing on 304s.
+  auto restarted = f.make();
+  f.run(*restarted);
+  f.run(*restarted);
+  CHECK(restarted->documents_parsed() == 1);
+}
+
+TEST_CASE("fleet: several source_urls, each document's containers under its own URL") {
+  Fixture f;
+  const std::string other = "https://config.example.com/workers.json";
+  f.settings.source_urls = {kUrl, other};
+  auto fleet = f.make();
+  f.server->bodies_by_url[other] = R"({"containers": [{"name": "worker", "image": "app:w1"}]})";
+  SourceLoad both = f.run(*fleet);
+  CHECK(both.state.errors.empty());
+  CHECK(source_of(both, "web") == kUrl);
+  CHECK(source_of(both, "worker") == other);
+  CHECK(both.state.complete_sources == std::set<std::string>{kUrl, other});
+
+  // One failing: its last good copy stands in (nothing of it removed), the other is complete.
+  f.server->failing_urls.insert(other);
+  SourceLoad one_down = f.run(*fleet);
+  CHECK(source_of(one_down, "worker") == other);
+  CHECK(one_down.state.complete_sources == std::set<std::string>{kUrl});
+  CHECK(one_down.state.failed_sources.empty());
+  CHECK(has_warning(one_down, other + ": HTTP 500; using the last good version"));
+
+  // The same name in both documents: an error naming both URLs, neither declaration used.
+  f.server->failing_urls.clear();
+  f.server->bodies_by_url[other] = doc("app:v2");
+  Settings settings = f.settings;
+  settings.confdir = f.cache / "containers.d";
+  std::filesystem::create_directory(settings.confdir);
+  SourceLoad merged = load_desired_state(settings, fleet->as_source());
+  CHECK(source_of(merged, "web") == "(not declared)");
+  CHECK(merged.state.protected_names.count("web") == 1);
+  REQUIRE(merged.state.errors.size() == 1);
+  CHECK(merged.state.errors[0].message.find("declared by both " + kUrl + " and " + other) !=
+        std::string::npos);
 }
 
 TEST_CASE("fleet: every kind of failure keeps the last good version, complete or not") {
