@@ -12,6 +12,7 @@ packages=(
   python3 curl ca-certificates
   clang libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer and the sanitizer runtimes
   python3-yaml openssl iproute2  # contract tests (API specs), TLS test certs, private dockerd netns
+  podman containernetworking-plugins  # tests/integration/test_podman.sh: the compatible service
   python3-botocore python3-kubernetes docker-compose  # fleet S3 signatures, export checks
   apache2-utils amazon-ecr-credential-helper  # htpasswd for the auth registry; ECR helper in the image
 )
