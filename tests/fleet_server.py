@@ -10,7 +10,7 @@ Everything a test controls lives in DIR and is re-read on every request:
   DIR/mode      optional; "ok" (default), "500", "403", "404", "garbage" (200 with a body that is
                 not JSON, fresh ETag), or "timeout" (answers nothing for 60 s)
 The server appends one line per request to DIR/requests.log:
-  "<method> <path> <status> inm=<If-None-Match or ->"
+  "<method> <path> <status> inm=<If-None-Match or ->[ region=<region of the signature's scope>]"
 so a test counts requests and 304s with grep.
 
 ETag: a quoted hash of the document; If-None-Match equal to it answers 304 Not Modified with no
@@ -107,8 +107,10 @@ def make_handler(options):
 
         def record(self, status):
             inm = self.headers.get("If-None-Match") or "-"
+            signed = AUTH_RE.match(self.headers.get("Authorization", ""))
+            region = f" region={signed['region']}" if signed else ""
             with log_lock, open(os.path.join(options.dir, "requests.log"), "a") as log:
-                log.write(f"{self.command} {self.path} {status} inm={inm}\n")
+                log.write(f"{self.command} {self.path} {status} inm={inm}{region}\n")
 
         def answer(self, status, body=b"", headers=None):
             self.record(status)

@@ -137,6 +137,11 @@ void warn_missing(const ContainerSpec& spec, ExportResult& result) {
                      spec.stop_signal));
   if (!spec.labels.empty())
     warn(result, spec, "labels", kFormat, "container labels are left out (pods have labels)");
+  for (const auto& port : spec.ports)
+    if (!port.host_port)
+      warn(result, spec, "portMappings.hostPort", kFormat,
+           fmt::format("port {} has none: Docker publishes it on a random host port, a pod only "
+                       "on the pod's IP", port.container_port));
   if (!spec.network.empty() && spec.network != "bridge" && spec.network != "host" &&
       !spec.network.starts_with("container:"))
     warn(result, spec, "network", kFormat,

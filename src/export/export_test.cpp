@@ -165,3 +165,32 @@ TEST_CASE("ecs and kubernetes write the env as the same name/value list") {
   CHECK(has(pod.text, "      env:\n        - name: \"API_KEY\"\n          value: \"s3cret-value\"\n"));
   CHECK(has(pod.text, "        - name: \"MODE\"\n          value: \"no\"\n"));
 }
+
+TEST_CASE("every field without a counterpart is named in a warning") {
+  ContainerSpec labelled = web();
+  labelled.labels = {{"team", "web"}};
+  labelled.network = "backend-net";
+  ContainerSpec isolated = sidecar();
+  isolated.network = "none";
+  isolated.volumes = {{VolumeSpec::Kind::From, "", "", false, "undeclared"}};
+  ExportResult pod = export_specs({labelled, isolated}, ExportFormat::Kubernetes, false);
+  CHECK(warned(pod, "web: \"labels\" has no counterpart in a Kubernetes Pod"));
+  CHECK(warned(pod, "web: \"network\" has no counterpart in a Kubernetes Pod; \"backend-net\""));
+  CHECK(warned(pod, "web: \"portMappings.hostPort\" has no counterpart in a Kubernetes Pod; port 53"));
+  CHECK_FALSE(warned(pod, "port 8080"));  // it has a host port
+  CHECK(warned(pod, "log_shipper: \"network\" has no counterpart in a Kubernetes Pod; \"none\""));
+  CHECK(warned(pod, "log_shipper: \"volumes.from\" has no counterpart in a Kubernetes Pod; \"undeclared\""));
+  CHECK(warned(pod, "log_shipper: \"update\" has no counterpart in a Kubernetes Pod"));
+  CHECK(has(pod.text, "#   web: \"labels\" has no counterpart"));  // in the file too
+
+  ContainerSpec shared = sidecar();
+  shared.network = "container:web";
+  ExportResult ecs = export_specs({labelled, shared}, ExportFormat::Ecs, false);
+  CHECK(warned(ecs, "web: \"network\" has no counterpart in an ECS task definition; \"backend-net\""));
+  CHECK(warned(ecs, "log_shipper: \"network\" has no counterpart in an ECS task definition"));
+  CHECK(has(ecs.text, "\"dockerLabels\": {\n        \"team\": \"web\""));
+  // Compose has a counterpart for everything but the update policy.
+  ExportResult compose = export_specs({labelled, shared}, ExportFormat::Compose, false);
+  REQUIRE(compose.warnings.size() == 1);
+  CHECK(warned(compose, "log_shipper: \"update\" has no counterpart in Compose"));
+}

@@ -13,11 +13,12 @@ SERVER="$TOP/tests/fleet_server.py"
 EMULATOR="$TOP/tests/imds_emulator.py"
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_REGION AWS_DEFAULT_REGION
 
-# start_server [fleet_server.py OPTIONS]: serves CASE_DIR/fleet/document; sets URL (plain HTTP).
+# start_server [fleet_server.py OPTIONS]: serves CASE_DIR/fleet/document; sets FLEET (the
+# folder) and URL (plain HTTP). SERVER_NAME=NAME start_server: a second server, in CASE_DIR/NAME.
 start_server() {
-  FLEET="$CASE_DIR/fleet"
+  FLEET="$CASE_DIR/${SERVER_NAME:-fleet}"
   mkdir -p "$FLEET"
-  start_python server "$SERVER" --dir "$FLEET" "$@" || return 1
+  start_python "${SERVER_NAME:-server}" "$SERVER" --dir "$FLEET" "$@" || return 1
   SERVER_URL="http://127.0.0.1:$PORT"
   URL="$SERVER_URL/fleet.json"
 }
@@ -25,6 +26,17 @@ start_server() {
 document() { printf '%s\n' "$1" >"$FLEET/document"; }
 server_mode() { printf '%s\n' "$1" >"$FLEET/mode"; }
 requests_with() { grep -c -- "$1" "$FLEET/requests.log" 2>/dev/null || true; }
+
+# start_imds INSTANCE_ID [imds_emulator.py OPTIONS]: the metadata service, serving
+# CASE_DIR/user-data (write it first); run_aws then runs `dockerup --aws` against it.
+start_imds() {
+  local instance=$1
+  shift
+  start_python imds "$EMULATOR" --user-data "$CASE_DIR/user-data" --instance-id "$instance" \
+    --region eu-north-1 "$@" || return 1
+  IMDS_URL="http://127.0.0.1:$PORT"
+}
+run_aws() { AWS_EC2_METADATA_SERVICE_ENDPOINT="$IMDS_URL" run_dockerup --aws; }
 
 entry() {  # NAME IMAGE [EXTRA_JSON_MEMBERS]
   echo "{\"name\": \"$1\", \"image\": \"$2\"${3:+, $3}}"
@@ -159,7 +171,8 @@ test_fleet_s3_signed_with_environment_keys() {
   assert_running "$web"
   assert_eq "s3://fleet-bucket/fleets/web.json" "$(label_of "$web" io.dockerup.source)" \
     "source label is the s3:// URL"
-  assert_eq 1 "$(requests_with "GET /fleet-bucket/fleets/web.json 200")" "one signed GET"
+  assert_eq 1 "$(requests_with "GET /fleet-bucket/fleets/web.json 200 inm=- region=eu-west-1")" \
+    "one GET signed for AWS_REGION"
   id=$(cid "$web")
   # A wrong secret: the server (botocore) refuses the signature; nothing is removed.
   AWS_ACCESS_KEY_ID=AKIAFLEETTEST AWS_SECRET_ACCESS_KEY=wrong AWS_SESSION_TOKEN=env-token \
@@ -173,18 +186,18 @@ test_fleet_s3_with_the_instance_role() {
   start_server --s3 fleet-bucket --access-key ASIAROLEKEY --secret-key role-secret \
     --session-token role-token || return
   echo '{"containers": []}' >"$CASE_DIR/user-data"
-  start_python imds "$EMULATOR" --user-data "$CASE_DIR/user-data" --role fleet-role \
-    --access-key ASIAROLEKEY --secret-key role-secret --session-token role-token \
-    --credentials-ttl 900 --region eu-north-1 --instance-id i-0fleet || return
+  start_imds i-0fleet --role fleet-role --access-key ASIAROLEKEY --secret-key role-secret \
+    --session-token role-token --credentials-ttl 900 || return
   local web
   web=$(cname web)
   set_conf source_url "s3://fleet-bucket/web.json"
   set_conf s3_endpoint "$SERVER_URL"
   document "{\"containers\": [$(entry "$web" "$IMAGE_V1")]}"
-  AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$PORT" run_dockerup
+  run_aws
   assert_exit 0
   assert_running "$web"
-  assert_eq 1 "$(requests_with "GET /fleet-bucket/web.json 200")" "signed with the role's keys"
+  assert_eq 1 "$(requests_with "GET /fleet-bucket/web.json 200 inm=- region=eu-north-1")" \
+    "signed with the role's keys for the identity document's region"
 }
 
 # The delay the host with instance ID $1 gets in a window of $2 s (the formula of stagger.hpp).
@@ -201,6 +214,67 @@ print(h % int(sys.argv[2]))
 PY
 }
 
+test_fleet_several_source_urls_and_export_of_every_source() {
+  SERVER_NAME=workers start_server || return
+  local workers_dir=$FLEET workers_url=$URL
+  start_server || return
+  local web worker own name id
+  web=$(cname web)
+  worker=$(cname worker)
+  own=$(cname own)
+  set_conf source_url "$URL"
+  document "{\"containers\": [$(entry "$web" "$IMAGE_V1")]}"
+  printf '%s\n' "{\"containers\": [$(entry "$worker" "$IMAGE_V1")]}" >"$workers_dir/document"
+  write_spec own "$(entry "$own" "$IMAGE_V1")"
+  # export prints what the next run applies: containers.d and both documents.
+  run_dockerup export --format compose --source-url "$workers_url"
+  assert_exit 0
+  for name in "$web" "$worker" "$own"; do
+    assert_contains "$OUT" "container_name: \"$name\"" "export includes $name"
+  done
+  run_dockerup --source-url "$workers_url"
+  assert_exit 0
+  assert_eq "$URL" "$(label_of "$web" io.dockerup.source)" "$web from dockerup.conf's URL"
+  assert_eq "$workers_url" "$(label_of "$worker" io.dockerup.source)" "$worker from --source-url"
+  assert_running "$own"
+  id=$(cid "$web")
+  # The same name in both documents: an error naming both URLs; the running container stays.
+  printf '%s\n' "{\"containers\": [$(entry "$worker" "$IMAGE_V1"), $(entry "$web" "$IMAGE_V2")]}" \
+    >"$workers_dir/document"
+  run_dockerup --source-url "$workers_url"
+  assert_exit 1
+  assert_contains "$ERR" "declared by both $URL and $workers_url" "the error names both URLs"
+  assert_eq "$id" "$(cid "$web")" "$web untouched"
+  assert_running "$worker"
+}
+
+test_fleet_source_url_and_stagger_from_user_data() {
+  start_server || return
+  local instance="" candidate delay=0
+  for candidate in i-0userdata{1..20}; do  # a slot of at least a minute: visibly waiting
+    delay=$(stagger_delay "$candidate" 3600)
+    if [ "$delay" -ge 60 ]; then instance=$candidate; break; fi
+  done
+  assert_ne "" "$instance" "found an instance ID with a slot of a minute or more" || return
+  printf '{"source_url": "%s", "stagger": 3600, "containers": []}\n' "$URL" >"$CASE_DIR/user-data"
+  start_imds "$instance" || return
+  local web id
+  web=$(cname web)
+  document "{\"containers\": [$(entry "$web" "$IMAGE_V1" '"env": {"V": "1"}')]}"
+  run_aws
+  assert_exit 0
+  assert_eq "$URL" "$(label_of "$web" io.dockerup.source)" "user-data's source_url is read"
+  id=$(cid "$web")
+  document "{\"containers\": [$(entry "$web" "$IMAGE_V1" '"env": {"V": "2"}')]}"
+  run_aws
+  assert_exit 0
+  assert_contains "$ERR" "this host ($instance) applies it $delay s after first seeing it" \
+    "user-data's stagger is the window"
+  assert_eq "$id" "$(cid "$web")" "the change waits for the slot"
+  run_dockerup status
+  assert_contains "$OUT" "fleet source $URL changed; applies at" "status says when"
+}
+
 test_fleet_stagger_applies_after_the_host_delay_not_before() {
   start_server || return
   local window=8 instance="" delay=0 candidate
@@ -211,21 +285,19 @@ test_fleet_stagger_applies_after_the_host_delay_not_before() {
   done
   assert_ne "" "$instance" "found an instance ID with a 3-6 s slot" || return
   echo '{"containers": []}' >"$CASE_DIR/user-data"
-  start_python imds "$EMULATOR" --user-data "$CASE_DIR/user-data" --instance-id "$instance" \
-    --region eu-north-1 || return
-  export AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$PORT"
+  start_imds "$instance" || return
   local web id
   web=$(cname web)
   set_conf source_url "$URL"
   set_conf stagger "$window"
   document "{\"containers\": [$(entry "$web" "$IMAGE_V1" '"env": {"V": "1"}')]}"
-  run_dockerup --aws
+  run_aws
   assert_exit 0
   id=$(cid "$web")
   assert_ne "" "$id" "the first version applies at once" || return
 
   document "{\"containers\": [$(entry "$web" "$IMAGE_V1" '"env": {"V": "2"}')]}"
-  run_dockerup --aws
+  run_aws
   assert_exit 0
   assert_contains "$ERR" "this host ($instance) applies it $delay s after first seeing it" \
     "the delay is hash(instance ID) mod stagger"
@@ -242,7 +314,7 @@ test_fleet_stagger_applies_after_the_host_delay_not_before() {
   local runs=0 applied_line=""
   while [ "$runs" -lt 60 ]; do
     runs=$((runs + 1))
-    run_dockerup --aws
+    run_aws
     applied_line=$(grep 'applying the change seen at' <<<"$ERR" | head -n 1)
     [ -n "$applied_line" ] && break
     assert_eq "$id" "$(cid "$web")" "run $runs before the slot: untouched" || return
@@ -258,7 +330,6 @@ test_fleet_stagger_applies_after_the_host_delay_not_before() {
   assert_contains "$(env_of "$web")" "V=2" "the new version runs"
   run_dockerup status
   assert_not_contains "$OUT" "applies at" "nothing waits any more"
-  unset AWS_EC2_METADATA_SERVICE_ENDPOINT
 }
 
 test_case "a fleet document launches containers and its changes apply" \
@@ -277,4 +348,7 @@ test_case "S3: signed with keys from the environment (botocore checks), wrong ke
 test_case "S3: the instance role's credentials through IMDSv2" test_fleet_s3_with_the_instance_role
 test_case "stagger: the change applies after this host's delay, not before" \
   test_fleet_stagger_applies_after_the_host_delay_not_before
+test_case "two source_urls (dockerup.conf, --source-url); export prints every source; a name in both" \
+  test_fleet_several_source_urls_and_export_of_every_source
+test_case "source_url and stagger from user-data" test_fleet_source_url_and_stagger_from_user_data
 finish
