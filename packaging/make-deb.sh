@@ -3,30 +3,39 @@
 # /usr/sbin/dockerup, /etc/dockerup/dockerup.conf (a conffile), /etc/dockerup/containers.d/,
 # /usr/lib/systemd/system/dockerup.service, the man pages. Depends lists the Debian packages
 # that hold the shared libraries the binary links (found with objdump and dpkg -S).
-#   packaging/make-deb.sh [--out DIR] [--build-dir DIR]
-# Default DIR: build-deb/ (build tree) and the current directory (the .deb).
+#   packaging/make-deb.sh [--out DIR] [--build-dir DIR] [--binary FILE]
+# Default DIR: build-deb/ (build tree) and the current directory (the .deb). --binary packages
+# FILE as /usr/sbin/dockerup instead of compiling a release build (the tests package the binary
+# they ran, which saves a full compile; the build dir then only provides the other files).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$PWD
 build=$top/build-deb
+given_binary=""
 while [ $# -gt 0 ]; do
   case $1 in
     --out) out=$2; shift 2 ;;
     --build-dir) build=$2; shift 2 ;;
-    *) echo "usage: $0 [--out DIR] [--build-dir DIR]" >&2; exit 2 ;;
+    --binary) given_binary=$(readlink -f "$2"); shift 2 ;;
+    *) echo "usage: $0 [--out DIR] [--build-dir DIR] [--binary FILE]" >&2; exit 2 ;;
   esac
 done
 
 if [ ! -f "$build/build.ninja" ]; then
   meson setup "$build" "$top" --prefix=/usr --sysconfdir=/etc --buildtype=release >/dev/null
 fi
-ninja -C "$build" src/app/dockerup >/dev/null
+[ -n "$given_binary" ] || ninja -C "$build" src/app/dockerup >/dev/null
 
 root=$(mktemp -d /tmp/dockerup-deb.XXXXXX)
 chmod 755 "$root"  # mktemp made it 0700: it becomes the package's "/"
 trap 'rm -rf "$root"' EXIT
-meson install -C "$build" --no-rebuild --quiet --destdir "$root"
+if [ -n "$given_binary" ]; then
+  meson install -C "$build" --no-rebuild --quiet --destdir "$root" --tags config,man
+  install -D -m 755 "$given_binary" "$root/usr/sbin/dockerup"
+else
+  meson install -C "$build" --no-rebuild --quiet --destdir "$root"
+fi
 strip --strip-unneeded "$root/usr/sbin/dockerup"
 gzip -9n "$root"/usr/share/man/man*/*
 

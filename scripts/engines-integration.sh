@@ -9,12 +9,12 @@
 #
 #   scripts/engines-integration.sh [FILTER]      FILTER as for tests/integration/run.sh
 #   DOCKERUP_ENGINES="debian13"                  only these engines (default: both)
-#   DOCKERUP_ENGINES_PARALLEL=1                  run the private engine's suite at the same time
 #
-# The private daemon has its own bridge, iptables and 127.0.0.1 (see private-dockerd.sh), so
-# its suite runs entirely inside its network namespace (registry, published ports, IMDS
-# emulator) and can run beside the host daemon's without stopping it. Sequential is the
-# default: the suite's waits are bounded, but two suites on two cores make CI slower to read.
+# One engine at a time: the private daemon is started after the Debian 12 run has ended and
+# destroyed before this script ends, so no two suites (or two daemons under test) overlap.
+# It has its own data root, bridge, iptables and 127.0.0.1 (see private-dockerd.sh); its
+# suite runs entirely inside its network namespace (registry, published ports, IMDS emulator).
+# The host's daemon is left running (idle) meanwhile: other users of this machine need it.
 # Prints one "integration (ENGINE ...): N passed, M failed" line per engine, then
 # "integration total: N passed, M failed" (what scripts/test.sh adds up).
 set -uo pipefail
@@ -22,7 +22,6 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 filter=${1:-}
 engines=${DOCKERUP_ENGINES:-debian12 debian13}
-parallel=${DOCKERUP_ENGINES_PARALLEL:-0}
 private=$top/scripts/private-dockerd.sh
 logs=$(mktemp -d /tmp/dockerup-engines.XXXXXX)
 
@@ -80,9 +79,10 @@ run_engine() {
   esac
 }
 
-# add_share ENGINE LOG: reads the suite's total from LOG; a log without one counts as a failure.
+# add_share ENGINE LOG SECONDS: reads the suite's total from LOG; a log without one counts as
+# a failure.
 add_share() {
-  local engine=$1 log=$2 summary what skips
+  local engine=$1 log=$2 took=$3 summary what skips
   summary=$(grep -E '^integration total: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
   what=$(grep -m1 '^engine: ' "$log" | cut -d' ' -f2-)
   skips=$(grep -E '^integration skipped: [0-9]+' "$log" | tail -n 1 | grep -Eo '[0-9]+' | head -n 1)
@@ -90,10 +90,10 @@ add_share() {
   if [[ "$summary" =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
     passed=$((passed + BASH_REMATCH[1]))
     failed=$((failed + BASH_REMATCH[2]))
-    shares+=("integration ($engine, ${what:-?}): ${BASH_REMATCH[1]} passed, ${BASH_REMATCH[2]} failed, ${skips:-0} skipped")
+    shares+=("integration ($engine, ${what:-?}): ${BASH_REMATCH[1]} passed, ${BASH_REMATCH[2]} failed, ${skips:-0} skipped, ${took}s")
   else
     failed=$((failed + 1))
-    shares+=("integration ($engine, ${what:-?}): no total (counted as 1 failure)")
+    shares+=("integration ($engine, ${what:-?}): no total (counted as 1 failure), ${took}s")
   fi
 }
 
@@ -104,26 +104,11 @@ trap 'for engine in $engines; do [ "$engine" = debian12 ] ||
         "$private" destroy "$(private_name "$engine")" >/dev/null 2>&1; done; rm -rf "$logs"' EXIT
 
 started=$SECONDS
-background=()
-if [ "$parallel" = 1 ]; then
-  for engine in $engines; do
-    [ "$engine" = debian12 ] && continue
-    run_engine "$engine" >"$logs/$engine.log" 2>&1 &
-    background+=($!)
-  done
-fi
 for engine in $engines; do
-  [ "$parallel" = 1 ] && [ "$engine" != debian12 ] && continue
   header "$engine"
+  engine_started=$SECONDS
   run_engine "$engine" 2>&1 | tee "$logs/$engine.log"
-done
-for pid in "${background[@]}"; do wait "$pid"; done
-for engine in $engines; do
-  if [ "$parallel" = 1 ] && [ "$engine" != debian12 ]; then
-    header "$engine (ran in parallel)"
-    cat "$logs/$engine.log"
-  fi
-  add_share "$engine" "$logs/$engine.log"
+  add_share "$engine" "$logs/$engine.log" $((SECONDS - engine_started))
 done
 
 echo

@@ -20,7 +20,9 @@ test_deb_installs_runs_and_removes() {
     return 0
   fi
   local deb
-  deb=$(bash "$TOP/packaging/make-deb.sh" --out "$CASE_DIR" --build-dir "$DEB_BUILD_DIR" 2>"$CASE_DIR/make-deb.err")
+  # The binary under test, packaged: no second (release) compile of the whole tree.
+  deb=$(bash "$TOP/packaging/make-deb.sh" --out "$CASE_DIR" --build-dir "$DEB_BUILD_DIR" \
+    --binary "$DOCKERUP" 2>"$CASE_DIR/make-deb.err")
   assert_true "make-deb.sh built a .deb" test -f "$deb" || { cat "$CASE_DIR/make-deb.err" >&2; return 1; }
   local depends
   depends=$(dpkg-deb -f "$deb" Depends)
