@@ -10,7 +10,8 @@ Everything a test controls lives in DIR and is re-read on every request:
   DIR/mode      optional; "ok" (default), "500", "403", "404", "garbage" (200 with a body that is
                 not JSON, fresh ETag), or "timeout" (answers nothing for 60 s)
 The server appends one line per request to DIR/requests.log:
-  "<method> <path> <status> inm=<If-None-Match or ->[ region=<region of the signature's scope>]"
+  "<method> <path> <status> inm=<If-None-Match or ->[ region=<region of the signature's scope>]
+   [ ims=<If-Modified-Since>]"
 so a test counts requests and 304s with grep.
 
 ETag: a quoted hash of the document; If-None-Match equal to it answers 304 Not Modified with no
@@ -109,8 +110,10 @@ def make_handler(options):
             inm = self.headers.get("If-None-Match") or "-"
             signed = AUTH_RE.match(self.headers.get("Authorization", ""))
             region = f" region={signed['region']}" if signed else ""
+            since = self.headers.get("If-Modified-Since")
+            ims = f" ims={since}" if since else ""
             with log_lock, open(os.path.join(options.dir, "requests.log"), "a") as log:
-                log.write(f"{self.command} {self.path} {status} inm={inm}{region}\n")
+                log.write(f"{self.command} {self.path} {status} inm={inm}{region}{ims}\n")
 
         def answer(self, status, body=b"", headers=None):
             self.record(status)

@@ -57,6 +57,7 @@ struct Fixture {
   TimePoint now = std::chrono::system_clock::from_time_t(1800000000);
   ScriptedServer* server = nullptr;
   std::string hostname = "host-a";  // slot 66 of a 100 s window (stagger_test)
+  std::map<std::string, std::string> env;
   Settings settings;
 
   Fixture() {
@@ -70,9 +71,15 @@ struct Fixture {
     server = http.get();
     Dependencies deps{.http = std::move(http),
                       .clock = [this] { return now; },
-                      .getenv = [](const char*) -> const char* { return nullptr; },
-                      .make_imds = [](const Settings&) -> std::unique_ptr<ImdsClient> {
-                        throw Failure("no metadata service in this test");
+                      .getenv = [this](const char* name) -> const char* {
+                        auto it = env.find(name);
+                        return it == env.end() ? nullptr : it->second.c_str();
+                      },
+                      .make_imds = [](const Settings&) {  // nobody listens: refused at once
+                        ImdsOptions options;
+                        options.endpoint = "http://127.0.0.1:9";
+                        options.attempts = 1;
+                        return std::make_unique<ImdsClient>(options);
                       },
                       .hostname = [this] { return hostname; }};
     return std::make_unique<FleetSources>(std::move(deps));
@@ -408,4 +415,33 @@ TEST_CASE("fleet: state that cannot be written is an error of the run; the docum
   CHECK(problems[0].str().find("cache (sources): cannot write " + f.cache.path() +
                                "/last-known-good/" + state_folder(kUrl) + "/applied.body") == 0);
   CHECK_FALSE(load_state(store, kUrl).applied);
+}
+
+TEST_CASE("fleet: s3:// at an s3_endpoint: path-style, signed, any region when none is known") {
+  Fixture f;
+  f.env = {{"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"}, {"AWS_SECRET_ACCESS_KEY", "secret"}};
+  f.settings.source_urls = {"s3://fleet-bucket/web fleet.json"};
+  f.settings.s3_endpoint = "http://127.0.0.1:9000/";
+  auto fleet = f.make();
+  CHECK(image_of(f.run(*fleet)) == "app:v1");
+  const FleetRequest& request = f.server->requests.at(0);
+  CHECK(request.url == "http://127.0.0.1:9000/fleet-bucket/web%20fleet.json");
+  CHECK(request.region == "us-east-1");  // no AWS_REGION, no metadata service
+  CHECK(request.loopback);
+  REQUIRE(request.credentials);
+  CHECK(request.credentials->access_key_id == "AKIDEXAMPLE");
+
+  // Without s3_endpoint a region is needed for the host name: no region, no request.
+  f.env["AWS_REGION"] = "eu-west-1";
+  f.settings.s3_endpoint.clear();
+  auto aws = f.make();
+  f.run(*aws);
+  CHECK(f.server->requests.back().url ==
+        "https://fleet-bucket.s3.eu-west-1.amazonaws.com/web%20fleet.json");
+  f.env.erase("AWS_REGION");
+  auto lost = f.make();
+  SourceLoad load = f.run(*lost);
+  CHECK(f.server->requests.size() == 2);
+  CHECK(has_warning(load, "no AWS region: AWS_REGION is not set"));
+  CHECK(image_of(load) == "app:v1");  // the last good copy stands in
 }

@@ -61,6 +61,8 @@ test_fleet_document_launches_and_changes_containers() {
   run_dockerup
   assert_exit 0
   assert_eq 1 "$(requests_with " 304 inm=")" "the unchanged document costs a 304"
+  assert_eq 1 "$(requests_with " ims=[A-Z][a-z][a-z], [0-9]* [A-Z][a-z]* 20[0-9][0-9] .* GMT")" \
+    "If-Modified-Since is the Last-Modified it was sent"
   assert_eq "$id" "$(cid "$web")" "unchanged document: $web untouched"
 
   document "{\"containers\": [$(entry "$web" "$IMAGE_V2" '"env": {"ROLE": "v2"}')]}"
