@@ -3,8 +3,11 @@
 
 For each OpenAPI (Swagger 2.0) document in SPECS_DIR (v1.41, v1.45, v1.52):
   requests   every POST /containers/create body dockerup builds from the example container
-             files is valid against that version's body schema (types, enums, and no field the
-             version does not define), and together they use every field dockerup can send;
+             files, and from generated ones holding every value form of every container-file
+             field (each restart policy, network mode, volume kind and mode, port form), is
+             valid against that version's body schema (types, enums, and no field the version
+             does not define); together they set every container-file field and every member
+             dockerup can send;
              the X-Registry-Auth payload is base64url-encoded JSON, a valid AuthConfig (or the
              documented identitytoken form)
   responses  answers built from that version's response schemas, with every property the
@@ -23,6 +26,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
 import yaml
 
@@ -171,16 +175,23 @@ VOLUME = "d" * 64
 LABELS = {"io.dockerup.managed": "true", "io.dockerup.name": "web"}
 
 
+NETWORK_OWNER = "e" * 64
+
+
 def container_list_case():
+    # What a container depends on, as the list shows it: HostConfig.NetworkMode "container:X",
+    # and a legacy link as an extra name "/USER/ALIAS" of its target (here web links to itself,
+    # as the generated list has one container).
     overrides = {
-        "$[0].Id": ID, "$[0].Names": ["/web"], "$[0].Image": "registry.local:5000/web:1",
+        "$[0].Id": ID, "$[0].Names": ["/web", "/web/self"], "$[0].Image": "registry.local:5000/web:1",
         "$[0].ImageID": IMAGE_ID, "$[0].Labels": LABELS, "$[0].State": "exited",
         "$[0].Status": "Exited (137) 5 seconds ago", "$[0].Created": 1700000000,
+        "$[0].HostConfig.NetworkMode": "container:" + NETWORK_OWNER,
     }
     expected = [{
         "id": ID, "name": "web", "image": "registry.local:5000/web:1", "image_id": IMAGE_ID,
         "labels": LABELS, "state": "exited", "status": "Exited (137) 5 seconds ago",
-        "exit_code": 137, "created": 1700000000,
+        "exit_code": 137, "created": 1700000000, "uses": [NETWORK_OWNER, ID],
     }]
     return ("/containers/json", "get", "200"), "containers", overrides, expected
 
@@ -385,6 +396,53 @@ def check_pull_stream(cases, spec, tool):
     cases.check(name, problems)
 
 
+# Every field of a container file (src/spec/spec_object.cpp), and container files holding every
+# value form of each, beside the examples: each value dockerup turns into a create body member
+# is checked against every version (restart "no" and "unless-stopped" are enum values too).
+SPEC_FIELDS = [
+    "type", "name", "image", "cpu", "memory", "entrypoint", "command", "privileged", "network",
+    "volumes", "portMappings", "env", "restart", "update", "links", "signal", "labels",
+]
+VARIANTS = {
+    "everything": {
+        "cpu": 256, "memory": "512m", "entrypoint": "/bin/sh -c", "command": ["run", "--fast"],
+        "privileged": True, "env": {"MODE": "all", "EMPTY": ""}, "restart": "unless-stopped",
+        "update": {"pull": False, "eager": True, "rolling": True}, "links": {"db": "database"},
+        "signal": "SIGTERM", "labels": {"com.example.team": "ops"},
+        "volumes": [{"containerPath": "/a", "hostPath": "/srv/a", "mode": "ro"},
+                    {"containerPath": "/b", "hostPath": "/srv/b", "mode": "rw"},
+                    {"containerPath": "/c"}, {"from": "cache"}],
+        "portMappings": [{"containerPort": 80},
+                         {"containerPort": 53, "hostPort": 5353, "protocol": "udp",
+                          "hostIp": "127.0.0.1"},
+                         {"containerPort": 443, "hostPort": 8443, "protocol": "tcp"}],
+    },
+    **{f"restart-{value}": {"restart": value}
+       for value in ("always", "on-failure", "no", "never", "unless-stopped")},
+    **{f"network-{i}": {"network": value}
+       for i, value in enumerate(("bridge", "none", "host", "container:db", "backend"))},
+}
+
+
+def write_variants(directory):
+    """Writes each VARIANTS entry as a container file; returns their paths."""
+    paths = []
+    for name, fields in VARIANTS.items():
+        path = os.path.join(directory, f"{name}.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump({"type": "docker", "name": name, "image": "example/app:1", **fields}, f)
+        paths.append(path)
+    return paths
+
+
+def check_spec_fields_covered(cases, bodies):
+    used = set()
+    for entry in bodies:
+        used |= set(entry.get("fields", []))
+    cases.check("the container files checked set every container-file field",
+                [f"no file sets {field}" for field in SPEC_FIELDS if field not in used])
+
+
 # Every member make_create_body can write (src/docker/create_body.cpp); the examples together
 # must use all of them, so each one is checked against every version.
 CREATE_FIELDS = [
@@ -411,6 +469,8 @@ def check_requests(cases, spec, tool, bodies):
     covered = set()
     for entry in bodies:
         source = os.path.relpath(entry["source"])
+        if source.startswith(".."):
+            source = "generated " + os.path.basename(entry["source"])
         problems = []
         if "body" not in entry:
             problems.append(f"the example does not parse: {entry.get('errors')}")
@@ -482,11 +542,18 @@ def main():
     tool, specs_dir, examples_dir = sys.argv[1:]
     files = sorted(glob.glob(os.path.join(examples_dir, "*.json")) +
                    glob.glob(os.path.join(examples_dir, "demo", "*.json")))
-    bodies = [json.loads(line) for line in run_tool(tool, ["create-bodies"] + files).splitlines()]
+    with tempfile.TemporaryDirectory() as variants_dir:
+        files += write_variants(variants_dir)
+        bodies = [json.loads(line)
+                  for line in run_tool(tool, ["create-bodies"] + files).splitlines()]
+        for body, path in zip(bodies, files):
+            with open(path, encoding="utf-8") as f:
+                body["fields"] = sorted(json.load(f))
     cases = Cases()
     specs = sorted(glob.glob(os.path.join(specs_dir, "v*.yaml")))
     cases.check("the three Engine API documents are present",
                 [] if len(specs) >= 3 else [f"found {specs}"])
+    check_spec_fields_covered(cases, bodies)
     for path in specs:
         spec = Spec(path)
         check_requests(cases, spec, tool, bodies)

@@ -74,7 +74,7 @@ void put_object(Writer& w, const Fields&... fields) {
 void write_summary(Writer& w, const ContainerSummary& c) {
   put_object(w, "id", c.id, "name", c.name, "image", c.image, "image_id", c.image_id,
              "labels", c.labels, "state", c.state, "status", c.status,
-             "exit_code", std::int64_t{c.exit_code}, "created", c.created);
+             "exit_code", std::int64_t{c.exit_code}, "created", c.created, "uses", c.uses);
 }
 
 void write_details(Writer& w, const ContainerDetails& d) {
