@@ -14,6 +14,7 @@
 namespace dockerup {
 
 class LastKnownGood;
+class SpecFileCache;
 
 /// Every `*.json` file directly in `confdir` (sorted by name), one container per file.
 /// - A file that is unreadable or invalid: its errors are in `errors`, its path is in
@@ -41,6 +42,10 @@ struct ConfdirOptions {
   /// (with a warning and its errors still reported), every valid file is cached, and the cached
   /// copies of files no longer in a readable confdir are dropped.
   LastKnownGood* last_known_good = nullptr;
+  /// When set (--server: one per process): a file whose opened stamp equals that of its cached
+  /// parse is not read or parsed again, nor its last-known-good copy compared; it is still
+  /// listed, opened and (strict_modes) checked like any other. Fresh parses are cached.
+  SpecFileCache* parsed = nullptr;
 };
 
 SourceLoad load_confdir(const std::string& confdir, const ConfdirOptions& options);
@@ -58,7 +63,9 @@ SourceLoad load_desired_state(Settings& settings);
 /// user-data may name them and their settings keys apply to the rest of the run. Called with the
 /// run's settings, the last-known-good store and an empty load to fill; merged by the same rule.
 using MoreSources = std::function<void(Settings&, LastKnownGood&, SourceLoad&)>;
-SourceLoad load_desired_state(Settings& settings, const MoreSources& more);
+/// `parsed`: the process's cache of containers.d parses (ConfdirOptions::parsed), or none.
+SourceLoad load_desired_state(Settings& settings, const MoreSources& more,
+                              SpecFileCache* parsed = nullptr);
 
 /// StrictModes, as sshd does it: an error naming the file when it, or a folder above it, is not
 /// owned by root (or the user dockerup runs as) or is writable by group or others (anyone who can

@@ -9,6 +9,9 @@
 
 #include "dockerup/error.hpp"
 
+#include <sys/stat.h>
+
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -80,6 +83,19 @@ class TrustedDir {
   std::string path_;
 };
 
+/// What the kernel says about an opened file's contents: any write changes mtime, and chmod,
+/// chown, link and rename change ctime, so a file with the same stamp was not changed since
+/// (unless it was changed within one tick of the file system's clock: see SpecFileCache).
+struct FileStamp {
+  std::uint64_t device = 0;
+  std::uint64_t inode = 0;
+  std::int64_t size = 0;
+  std::int64_t mtime_ns = 0;
+  std::int64_t ctime_ns = 0;
+  bool operator==(const FileStamp&) const = default;
+};
+FileStamp file_stamp(const struct stat& info);
+
 /// A file read through its directories, for sources (dockerup.conf, containers.d files) where
 /// strict_modes decides whether an untrusted one is refused: the caller gets both the text and,
 /// separately, why it is not trusted.
@@ -88,8 +104,17 @@ struct CheckedRead {
   std::string text;        ///< the contents, when found and readable
   std::string read_error;  ///< non-empty: it exists but cannot be read (the reason)
   std::string untrusted;   ///< non-empty: "PATH: why" for the file or a directory above it
+  FileStamp stamp;         ///< of the opened file, when found and opened
+  bool unchanged = false;  ///< the stamp equals `unless_stamp`: `text` was not read
 };
-CheckedRead read_checked_file(const std::string& path);
+/// `unless_stamp`: when the opened file has this stamp its text is not read (`unchanged`); every
+/// folder and the file are still opened and checked, so `untrusted` is as without it.
+CheckedRead read_checked_file(const std::string& path,
+                              const std::optional<FileStamp>& unless_stamp = std::nullopt);
+/// The same without any trust checks (strict_modes=false): open (following symlinks), fstat,
+/// read. `untrusted` stays empty.
+CheckedRead read_plain_file(const std::string& path,
+                            const std::optional<FileStamp>& unless_stamp = std::nullopt);
 
 /// "PATH: why" when the directory `path` (or one above it) is not trusted; "" when it is or when
 /// only its last components do not exist yet (they will be created 0700).

@@ -16,6 +16,7 @@
 #include "dockerup/registry_credentials.hpp"
 #include "dockerup/run_lock.hpp"
 #include "dockerup/sources.hpp"
+#include "dockerup/spec_cache.hpp"
 #include "dockerup/status.hpp"
 
 #include <fmt/format.h>
@@ -169,11 +170,12 @@ int command_run(const CommandLine& line, Settings settings) {
   History history(settings.cache_dir, cache_phase::history);  // its problems: run errors
   ConfdirWatch watch;  // --server only: reconcile as soon as the confdir changes
   FleetSources fleet;  // one per process: parsed documents and credentials outlive a run
+  SpecFileCache parsed_specs;  // likewise: unchanged containers.d files are not parsed again
   RunContext context{
       .engine = recording ? static_cast<Engine&>(*recording) : *engine,
       .load_desired =
-          [&line, &watch, &fleet](Settings& run_settings) {
-            SourceLoad load = load_desired_state(run_settings, fleet.as_source());
+          [&line, &watch, &fleet, &parsed_specs](Settings& run_settings) {
+            SourceLoad load = load_desired_state(run_settings, fleet.as_source(), &parsed_specs);
             apply_command_line(line, run_settings);  // user-data keys never beat the command line
             EnvFilter filter = env_filter(load.state.specs, run_settings.show_secrets);
             for (const auto& warning : load.warnings) log_warning("{}", filter.apply_line(warning));

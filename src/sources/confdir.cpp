@@ -1,8 +1,8 @@
 // containers.d: one container per `*.json` file, with last-known-good copies standing in for
 // files that turned invalid or unreadable.
-#include "dockerup/atomic_file.hpp"
 #include "dockerup/lkg.hpp"
 #include "dockerup/sources.hpp"
+#include "dockerup/spec_cache.hpp"
 #include "dockerup/spec_parser.hpp"
 #include "dockerup/trusted_path.hpp"
 #include "merge.hpp"
@@ -44,44 +44,59 @@ std::optional<std::vector<std::string>> list_container_files(const std::string& 
   return names;
 }
 
-/// The file's text, or an error naming the file and the reason.
-std::optional<std::string> read_file_text(const std::string& path, Errors& errors) {
-  std::string problem;
-  auto text = read_whole_file(path, problem);
-  if (!text) errors.push_back({path, "cannot read the file: " + problem});
-  return text;
+/// The file opened (through checked folders under strict_modes), and read unless it still has
+/// the stamp of its cached parse.
+CheckedRead read_source_file(const std::string& path, const ConfdirOptions& options) {
+  std::optional<FileStamp> known;
+  if (options.parsed) known = options.parsed->stamp_of(path);
+  return options.strict_modes ? read_checked_file(path, known) : read_plain_file(path, known);
 }
 
-/// The file's text through checked folders and fstat on the opened file (strict_modes), or an
-/// error naming the file and why it is refused or unreadable.
-std::optional<std::string> read_trusted_text(const std::string& path, Errors& errors) {
-  CheckedRead checked = read_checked_file(path);
-  if (!checked.found) checked.read_error = std::strerror(ENOENT);
-  if (!checked.read_error.empty()) {
-    errors.push_back({path, "cannot read the file: " + checked.read_error});
-    return std::nullopt;
+/// False, with an error naming the file, when it is unreadable or (strict_modes) untrusted:
+/// checked every run, whether or not its parse is cached.
+bool readable_and_trusted(CheckedRead& read, const std::string& path, bool strict_modes,
+                          Errors& errors) {
+  if (!read.found) read.read_error = std::strerror(ENOENT);
+  if (!read.read_error.empty()) {
+    errors.push_back({path, "cannot read the file: " + read.read_error});
+    return false;
   }
-  if (!checked.untrusted.empty()) {
-    errors.push_back({path, untrusted_source_message(checked.untrusted)});
-    return std::nullopt;
+  if (strict_modes && !read.untrusted.empty()) {
+    errors.push_back({path, untrusted_source_message(read.untrusted)});
+    return false;
   }
-  return std::move(checked.text);
+  return true;
 }
 
 /// Reads and parses one file; nullopt with `errors` filled when it is unsafe, unreadable or
-/// invalid. On success `text` holds what was parsed (for the last-known-good copy).
+/// invalid. `fresh_text` gets what was parsed (for the last-known-good copy); it stays empty
+/// when the file is unchanged since its cached parse, whose copy was saved then.
 std::optional<ContainerSpec> parse_file(const std::string& path, const std::string& default_name,
-                                        bool strict_modes, std::string& text, Errors& errors,
+                                        const ConfdirOptions& options,
+                                        std::optional<std::string>& fresh_text, Errors& errors,
                                         std::vector<std::string>& warnings) {
-  auto read = strict_modes ? read_trusted_text(path, errors) : read_file_text(path, errors);
-  if (!read) return std::nullopt;
-  SpecParse parsed = parse_spec_text(*read, path, default_name);
-  for (const auto& warning : parsed.warnings) warnings.push_back(warning.str());
-  if (!parsed.spec) {
-    errors.insert(errors.end(), parsed.errors.begin(), parsed.errors.end());
+  SpecFileCache* cache = options.parsed;
+  CheckedRead read = read_source_file(path, options);
+  if (!readable_and_trusted(read, path, options.strict_modes, errors)) {
+    if (cache) cache->forget(path);
     return std::nullopt;
   }
-  text = std::move(*read);
+  if (read.unchanged) {
+    const SpecFileCache::Entry& entry = cache->at(path);
+    warnings.insert(warnings.end(), entry.warnings.begin(), entry.warnings.end());
+    return entry.spec;
+  }
+  SpecParse parsed = parse_spec_text(read.text, path, default_name);
+  std::vector<std::string> said;
+  for (const auto& warning : parsed.warnings) said.push_back(warning.str());
+  warnings.insert(warnings.end(), said.begin(), said.end());
+  if (!parsed.spec) {
+    errors.insert(errors.end(), parsed.errors.begin(), parsed.errors.end());
+    if (cache) cache->forget(path);
+    return std::nullopt;
+  }
+  if (cache) cache->remember(path, {read.stamp, *parsed.spec, std::move(said)});
+  fresh_text = std::move(read.text);
   return parsed.spec;
 }
 
@@ -101,13 +116,15 @@ void load_file(const std::string& confdir, const std::string& file_name,
                const ConfdirOptions& options, SourceLoad& load) {
   std::string path = confdir + "/" + file_name;
   std::string default_name = file_name.substr(0, file_name.size() - kExtension.size());
-  std::string text;
+  std::optional<std::string> fresh_text;
   Errors errors;
-  auto spec =
-      parse_file(path, default_name, options.strict_modes, text, errors, load.warnings);
+  auto spec = parse_file(path, default_name, options, fresh_text, errors, load.warnings);
   if (spec) {
-    // A copy that cannot be written is reported by the store (an error of the run).
-    if (options.last_known_good) options.last_known_good->save_confdir_file(file_name, text);
+    // A copy that cannot be written is reported by the store (an error of the run); the parse
+    // is then not kept either, so the next run reads the file and tries to save it again.
+    if (options.last_known_good && fresh_text &&
+        !options.last_known_good->save_confdir_file(file_name, *fresh_text) && options.parsed)
+      options.parsed->forget(path);
     add_spec(load.state, std::move(*spec));
     return;
   }
@@ -162,6 +179,7 @@ SourceLoad load_confdir(const std::string& confdir, const ConfdirOptions& option
   }
   load.state.complete_sources.insert(confdir);
   for (const auto& file_name : *files) load_file(confdir, file_name, options, load);
+  if (options.parsed) options.parsed->keep_only(confdir, *files);
   // A file that is gone was deleted on purpose: its copy must not bring it back later.
   if (options.last_known_good) options.last_known_good->drop_confdir_files_except(*files);
   return load;

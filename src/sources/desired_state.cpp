@@ -73,7 +73,8 @@ void add_user_data(const UserDataFetch& fetch, LastKnownGood& store, Settings& s
 
 SourceLoad load_desired_state(Settings& settings) { return load_desired_state(settings, {}); }
 
-SourceLoad load_desired_state(Settings& settings, const MoreSources& more) {
+SourceLoad load_desired_state(Settings& settings, const MoreSources& more,
+                              SpecFileCache* parsed) {
   // Dry runs read the copies but never write them: they must leave no trace.
   LastKnownGood store(settings.cache_dir, settings.dry_run);
   // User-data first: its settings keys (interval, pull, ...) apply to this run.
@@ -85,7 +86,7 @@ SourceLoad load_desired_state(Settings& settings, const MoreSources& more) {
   SourceLoad more_load;
   if (more) more(settings, store, more_load);
   SourceLoad load = load_confdir(
-      settings.confdir, {.strict_modes = settings.strict_modes, .last_known_good = &store});
+      settings.confdir, {.strict_modes = settings.strict_modes, .last_known_good = &store, .parsed = parsed});
   // Confdir specs first, so conflict messages name the file before "user-data".
   merge_states(load.state, std::move(user_data.state));
   load.warnings.insert(load.warnings.end(), user_data.warnings.begin(), user_data.warnings.end());

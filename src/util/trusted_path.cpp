@@ -289,7 +289,29 @@ std::vector<std::string> TrustedDir::file_names() const {
 
 namespace {
 
-void read_checked_into(const std::string& path, int links, CheckedRead& result) {
+/// Fills `result` from the opened file `fd`: its stamp, and its text unless the stamp is
+/// `unless_stamp`.
+void read_opened(int fd, const std::string& path, const std::optional<FileStamp>& unless_stamp,
+                 CheckedRead& result) {
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    result.read_error = "not a regular file";
+    return;
+  }
+  result.stamp = file_stamp(info);
+  if (unless_stamp && *unless_stamp == result.stamp) {
+    result.unchanged = true;
+    return;
+  }
+  try {
+    result.text = read_fd(fd, path);
+  } catch (const Failure& e) {
+    result.read_error = e.what();
+  }
+}
+
+void read_checked_into(const std::string& path, int links,
+                       const std::optional<FileStamp>& unless_stamp, CheckedRead& result) {
   std::size_t slash = path.rfind('/');
   std::string folder = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
   std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
@@ -304,7 +326,8 @@ void read_checked_into(const std::string& path, int links, CheckedRead& result) 
       result.read_error = "too many symbolic links";
       return;
     }
-    read_checked_into(target->starts_with('/') ? *target : join(w.path, *target), links + 1, result);
+    read_checked_into(target->starts_with('/') ? *target : join(w.path, *target), links + 1,
+                      unless_stamp, result);
     return;
   }
   if (!fd && errno == ENOENT) return;
@@ -314,25 +337,41 @@ void read_checked_into(const std::string& path, int links, CheckedRead& result) 
     return;
   }
   struct stat info {};
-  if (::fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode)) {
-    result.read_error = "not a regular file";
-    return;
+  if (::fstat(fd.get(), &info) == 0 && S_ISREG(info.st_mode)) {
+    std::string why = untrusted_reason(fd.get(), false);
+    if (!why.empty() && result.untrusted.empty()) result.untrusted = join(w.path, name) + ": " + why;
   }
-  if (std::string why = untrusted_reason(fd.get(), false); !why.empty() && result.untrusted.empty())
-    result.untrusted = join(w.path, name) + ": " + why;
-  try {
-    result.text = read_fd(fd.get(), path);
-  } catch (const Failure& e) {
-    result.read_error = e.what();
-  }
+  read_opened(fd.get(), path, unless_stamp, result);
 }
 
 }  // namespace
 
-CheckedRead read_checked_file(const std::string& path) {
+FileStamp file_stamp(const struct stat& info) {
+  constexpr std::int64_t kNs = 1'000'000'000;
+  return {.device = static_cast<std::uint64_t>(info.st_dev),
+          .inode = static_cast<std::uint64_t>(info.st_ino),
+          .size = static_cast<std::int64_t>(info.st_size),
+          .mtime_ns = info.st_mtim.tv_sec * kNs + info.st_mtim.tv_nsec,
+          .ctime_ns = info.st_ctim.tv_sec * kNs + info.st_ctim.tv_nsec};
+}
+
+CheckedRead read_plain_file(const std::string& path, const std::optional<FileStamp>& unless_stamp) {
+  CheckedRead result;
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!fd && errno == ENOENT) return result;
+  result.found = true;
+  if (!fd) {
+    result.read_error = std::strerror(errno);
+    return result;
+  }
+  read_opened(fd.get(), path, unless_stamp, result);
+  return result;
+}
+
+CheckedRead read_checked_file(const std::string& path, const std::optional<FileStamp>& unless_stamp) {
   CheckedRead result;
   try {
-    read_checked_into(path, 0, result);
+    read_checked_into(path, 0, unless_stamp, result);
   } catch (const Failure& e) {
     result.found = true;
     result.read_error = e.what();
