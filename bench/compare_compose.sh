@@ -13,6 +13,14 @@
 # missing images), no image clean-up (gc=off: compose has none). `up -d` returns once the
 # containers are started without looking at them again, so dockerup gets start_wait=0: it still
 # inspects each new container once after starting it, which compose does not.
+# Compose's environment: COMPOSE_PARALLEL_LIMIT=N+64 and COMPOSE_HTTP_TIMEOUT=TOOL_TIMEOUT. 1.29's
+# limit (default 64) is one semaphore taken twice per service, by the service's thread and then by
+# its container's thread under it; with more than 64 services every permit can end up held by a
+# service thread waiting for its container thread, and `up -d` stops for good (measured: 36 of 100
+# created, then nothing; docker/compose#5864, #6705, #8226). N+64 leaves compose its 64 container
+# operations at once beside the N service threads, so it cannot deadlock; at N=50 it was no faster
+# than the default 64 (3 alternating runs each). The HTTP timeout only keeps a slow answer from
+# the engine from failing compose before TOOL_TIMEOUT, which bounds each run of either tool anyway.
 # Once per N: Engine API calls of one no-op run of each tool (through bench/api_proxy.py), and
 # for `dockerup --server --interval 1`: PSS (median and maximum), RSS and anonymous PSS sampled
 # every 0.5 s over IDLE_RUNS idle runs after 3 warm-up runs (/proc/PID/smaps_rollup), and CPU time
@@ -23,7 +31,8 @@
 #
 # Environment: SOCKET (the engine's Unix socket; default: DOCKER_HOST's, else
 # /var/run/docker.sock; a private daemon: scripts/private-dockerd.sh exec NAME bench/compare_compose.sh), NS ("10 50 100"), REPEATS (5), REPEATS_100 (repeats for N >= 100, default
-# REPEATS), IDLE_RUNS (20), TOOL_TIMEOUT (600 s per run of either tool), DOCKERUP (build/src/app/dockerup), DOCKERUP_COMMIT (what the
+# REPEATS), IDLE_RUNS (20), TOOL_TIMEOUT (600 s per run of either tool), COMPOSE_OPS (64: compose's
+# container operations at once, its parallel limit is N plus this), DOCKERUP (build/src/app/dockerup), DOCKERUP_COMMIT (what the
 # binary was built from, for the report; default: this checkout), OUT, EXTRA_CONF (lines appended
 # to the bench's dockerup.conf, e.g. "parallel=8").
 set -euo pipefail
@@ -44,6 +53,7 @@ IDLE_RUNS=${IDLE_RUNS:-20}
 OUT=${OUT:-$top/bench/results}
 EXTRA_CONF=${EXTRA_CONF:-}
 TOOL_TIMEOUT=${TOOL_TIMEOUT:-600}  # seconds one run of either tool may take before it counts as failed
+COMPOSE_OPS=${COMPOSE_OPS:-64}  # compose 1.29's default parallel limit, kept clear of its service threads
 IMAGE=dockerup-test/busybox:base
 if [ "${1:-}" = --smoke ]; then
   NS=2 REPEATS=1 REPEATS_100=1 IDLE_RUNS=2
@@ -124,16 +134,17 @@ write_specs() {
   fi
 }
 
-# run_tool TOOL [--proxy]: one `dockerup` run or one `docker-compose up -d`, bounded: compose
-# 1.29 was seen to hang for good (its 64 threads waiting) while creating 100 containers.
+# run_tool TOOL N [--proxy]: one `dockerup` run or one `docker-compose up -d` over N services,
+# bounded by TOOL_TIMEOUT (a hung run counts as failed instead of stopping the bench).
 run_tool() {
-  local tool=$1 host="unix://$SOCKET"
-  [ "${2:-}" = --proxy ] && host="unix://$work/proxy.sock"
+  local tool=$1 n=$2 host="unix://$SOCKET"
+  [ "${3:-}" = --proxy ] && host="unix://$work/proxy.sock"
   if [ "$tool" = dockerup ]; then
     timeout -k 10 "$TOOL_TIMEOUT" "$DOCKERUP" --config "$work/du/dockerup.conf" --confdir "$work/du/conf" \
       --cache "$work/du/cache" --remote "$host" >>"$work/dockerup.log" 2>&1
   else
-    DOCKER_HOST=$host timeout -k 10 "$TOOL_TIMEOUT" "$COMPOSE" --no-ansi -p "${prefix}c" -f "$work/compose/docker-compose.yml" \
+    DOCKER_HOST=$host COMPOSE_PARALLEL_LIMIT=$((n + COMPOSE_OPS)) COMPOSE_HTTP_TIMEOUT=$TOOL_TIMEOUT \
+      timeout -k 10 "$TOOL_TIMEOUT" "$COMPOSE" --no-ansi -p "${prefix}c" -f "$work/compose/docker-compose.yml" \
       up -d >>"$work/compose.log" 2>&1
   fi
 }
@@ -153,7 +164,7 @@ check() {
 timed() {
   local tool=$1 n=$2 scenario=$3 repeat=$4 gen=$5 start end ok=1
   start=$EPOCHREALTIME
-  run_tool "$tool" || ok=0
+  run_tool "$tool" "$n" || ok=0
   end=$EPOCHREALTIME
   check "$tool" "$n" "$gen" || ok=0
   [ "$ok" = 1 ] || say "$tool $scenario N=$n repeat $repeat did not converge (see logs below)"
@@ -164,7 +175,7 @@ timed() {
 }
 
 reset_tool() {
-  remove_containers
+  remove_containers || { say "the engine did not list or remove the containers in time: wedged?"; exit 1; }
   rm -rf "$work/du/cache" && mkdir -p "$work/du/cache"
 }
 
@@ -172,7 +183,7 @@ reset_tool() {
 api_calls() {
   local tool=$1 n=$2 before after
   before=$(wc -l < "$work/api.log")
-  run_tool "$tool" --proxy
+  run_tool "$tool" "$n" --proxy
   after=$(wc -l < "$work/api.log")
   echo "$n,api_calls_noop,$tool,$((after - before))" >> "$OUT/metrics.csv"
   tail -n "$((after - before))" "$work/api.log" | sed 's/[?].*//; s/[0-9a-f]\{64\}/ID/' |
@@ -246,6 +257,7 @@ say "N=[$NS] repeats=$REPEATS (N>=100: $REPEATS_100) idle_runs=$IDLE_RUNS out=$O
   echo "dockerup_version=$("$DOCKERUP" --version 2>&1 | head -1)"
   echo "dockerup_commit=${DOCKERUP_COMMIT:-$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)}"
   echo "compose_version=$("$COMPOSE" version --short 2>/dev/null)"
+  echo "compose_env=COMPOSE_PARALLEL_LIMIT=N+$COMPOSE_OPS COMPOSE_HTTP_TIMEOUT=$TOOL_TIMEOUT"
   echo "engine_version=$("$DOCKER" version --format '{{.Server.Version}}' 2>/dev/null)"
   echo "engine_socket=$SOCKET"
   echo "cpus=$(nproc)"

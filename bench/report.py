@@ -235,6 +235,7 @@ def main():
              ", the two tools alternating. dockerup.conf: " +
              ", ".join(line.split(": ", 1)[1] for line in
                        (out / "env.txt").read_text().splitlines() if line.startswith("dockerup_conf: ")) +
+             (f"; compose environment: {env['compose_env']}" if env.get("compose_env") else "") +
              ".")
     loads = read_loads(out / "raw.csv")
     doc = ["# dockerup vs docker-compose", "", setup, "", *load_line(loads, ns), "",
