@@ -165,6 +165,34 @@ test_missing_client_certificate_is_refused() {
   assert_nothing_changed "$(cname web)" "$LAUNCHED_ID" "$(cname extra)"
 }
 
+# tls_key on its own: a key that does not belong to the client certificate is refused.
+test_mismatched_key_is_refused() {
+  needs_daemon || return 0
+  launch_one web
+  assert_ne "" "$LAUNCHED_ID" "$(cname web) launched with the right key" || return 1
+  web_spec extra
+  rm -f "$(spec_path web)"
+  set_conf tls_key "$CERTS/wrong-ca/key.pem"
+  DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH="$CERTS/client" \
+    run_dockerup --no-pull --remote "tcp://127.0.0.1:$TLS_PORT"
+  assert_ne 0 "$RC" "exit status with a key of another certificate"
+  assert_contains "$ERR" "$CERTS/wrong-ca/key.pem" "the error names the key file"
+  assert_nothing_changed "$(cname web)" "$LAUNCHED_ID" "$(cname extra)"
+}
+
+# Verification covers the host name too: the daemon's certificate is for IP 127.0.0.1 only.
+test_host_name_is_verified() {
+  needs_daemon || return 0
+  web_spec web
+  set_conf tls_ca "$CERTS/ca.pem"
+  set_conf tls_cert "$CERTS/client/cert.pem"
+  set_conf tls_key "$CERTS/client/key.pem"
+  run_dockerup --no-pull --remote "https://localhost:$TLS_PORT"
+  assert_ne 0 "$RC" "exit status for a name the certificate does not carry"
+  assert_match "$ERR" "certificate.*host name|host name.*certificate" "the error says the name does not match"
+  assert_eq "" "$(tinspect "$(cname web)" '{{.Id}}')" "nothing created"
+}
+
 test_certificate_without_key_is_a_config_error() {
   needs_daemon || return 0
   web_spec web
@@ -181,5 +209,9 @@ test_case "https:// and tcp:// with tls_ca, tls_cert, tls_key" test_conf_keys_an
 test_case "a wrong CA is refused and changes nothing" test_wrong_ca_is_refused
 test_case "a missing client certificate is refused and changes nothing" \
   test_missing_client_certificate_is_refused
+test_case "tls_key of another certificate is refused and changes nothing" \
+  test_mismatched_key_is_refused
+test_case "the daemon's host name is verified (localhost vs an IP certificate)" \
+  test_host_name_is_verified
 test_case "tls_cert without tls_key: exit 2, nothing done" test_certificate_without_key_is_a_config_error
 finish
