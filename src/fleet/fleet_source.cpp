@@ -203,11 +203,17 @@ void FleetSources::Impl::decide(const std::string& url, const Version& latest, i
 
 void FleetSources::Impl::add_one(const std::string& url_text, Settings& settings,
                                  LastKnownGood& store, SourceLoad& load) {
-  std::string error;
+  std::string error, where = "source_url";
   auto url = parse_fleet_url(url_text, error);
-  if (!url) {
+  if (url && url->scheme == FleetUrl::Scheme::S3 && !settings.s3_endpoint.empty())
+    if (auto problem = s3_endpoint_problem(settings.s3_endpoint)) {
+      url.reset();
+      error = *problem;
+      where = url_text;
+    }
+  if (!url) {  // its containers are kept as they are
     load.state.failed_sources.insert(url_text);
-    load.state.errors.push_back({"source_url", error});
+    load.state.errors.push_back({where, error});
     return;
   }
   SourceState state = load_state(store, url_text);

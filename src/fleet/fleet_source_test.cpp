@@ -444,4 +444,15 @@ TEST_CASE("fleet: s3:// at an s3_endpoint: path-style, signed, any region when n
   CHECK(f.server->requests.size() == 2);
   CHECK(has_warning(load, "no AWS region: AWS_REGION is not set"));
   CHECK(image_of(load) == "app:v1");  // the last good copy stands in
+
+  // Plain http:// to a store that is not on this host: refused, nothing requested or removed.
+  f.settings.s3_endpoint = "http://10.0.0.5:9000";
+  auto far = f.make();
+  SourceLoad refused = f.run(*far);
+  CHECK(f.server->requests.size() == 2);
+  CHECK(refused.state.failed_sources.count("s3://fleet-bucket/web fleet.json") == 1);
+  REQUIRE(refused.state.errors.size() == 1);
+  CHECK(refused.state.errors[0].str() ==
+        "s3://fleet-bucket/web fleet.json: s3_endpoint http://10.0.0.5:9000: plain http:// is "
+        "only accepted for loopback addresses (tests); use https://");
 }

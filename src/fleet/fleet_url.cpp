@@ -63,6 +63,18 @@ std::optional<FleetUrl> parse_fleet_url(const std::string& text, std::string& er
   return std::nullopt;
 }
 
+std::optional<std::string> s3_endpoint_problem(const std::string& endpoint) {
+  const bool plain = endpoint.starts_with("http://");
+  if (!plain && !endpoint.starts_with("https://"))
+    return fmt::format("s3_endpoint {}: expected https://HOST[:PORT]", endpoint);
+  std::string host = authority_host(endpoint.substr(plain ? 7 : 8));
+  if (host.empty()) return fmt::format("s3_endpoint {}: no host", endpoint);
+  if (plain && !is_loopback(host))
+    return fmt::format("s3_endpoint {}: plain http:// is only accepted for loopback addresses "
+                       "(tests); use https://", endpoint);
+  return std::nullopt;
+}
+
 std::string encode_key(const std::string& key) {
   std::string out;
   for (unsigned char c : key) {

@@ -19,6 +19,11 @@ struct FleetUrl {
 /// s3://BUCKET/KEY. nullopt with `error` saying why for anything else.
 std::optional<FleetUrl> parse_fleet_url(const std::string& text, std::string& error);
 
+/// Why `s3_endpoint` cannot be used, or nullopt: https://HOST[:PORT], or http:// to a loopback
+/// address only (a signed request proves nothing about the answer: over plain HTTP anyone on the
+/// path could still decide what runs as root).
+std::optional<std::string> s3_endpoint_problem(const std::string& endpoint);
+
 /// The URL to GET: the URL itself for http(s); for S3 virtual-hosted style
 /// https://BUCKET.s3.REGION.amazonaws.com/KEY, or path-style ENDPOINT/BUCKET/KEY when an
 /// `s3_endpoint` (an S3-compatible store) is set. The key is percent-encoded as S3 signs it.

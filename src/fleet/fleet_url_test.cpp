@@ -46,3 +46,13 @@ TEST_CASE("request URL: virtual-hosted S3, path-style with s3_endpoint, key enco
   REQUIRE(https);
   CHECK(request_url(*https, "eu-west-1", "http://ignored") == "https://h/x.json");
 }
+
+TEST_CASE("s3_endpoint: https://, or http:// to loopback only") {
+  CHECK_FALSE(s3_endpoint_problem("https://minio.example.com:9000"));
+  CHECK_FALSE(s3_endpoint_problem("http://127.0.0.1:9000/"));
+  CHECK_FALSE(s3_endpoint_problem("http://[::1]:9000"));
+  CHECK(s3_endpoint_problem("http://minio.example.com:9000").value_or("").find("loopback") !=
+        std::string::npos);
+  CHECK(s3_endpoint_problem("https://").value_or("").find("no host") != std::string::npos);
+  CHECK(s3_endpoint_problem("ftp://x").has_value());
+}
