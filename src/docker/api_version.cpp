@@ -3,6 +3,7 @@
 #include "dockerup/error.hpp"
 #include "dockerup/json_parse.hpp"
 
+#include <fmt/format.h>
 #include <rapidjson/document.h>
 
 #include <algorithm>
@@ -85,6 +86,16 @@ std::string negotiate_api_version(const DaemonVersion& daemon, std::string_view 
         where, daemon.podman ? "Podman" : "Docker", daemon.version, daemon.min_api_version,
         version, version);
   return version;
+}
+
+std::string untested_api_warning(const DaemonVersion& daemon, std::string_view negotiated,
+                                 std::string_view where) {
+  if (compare_api_versions(negotiated, oldest_tested_api_version) >= 0) return {};
+  return fmt::format(
+      "the engine at {} ({} {}) speaks API {} at most, older than any version dockerup is "
+      "tested with ({} to {}): dockerup uses it, but answers may be misread",
+      where, daemon.podman ? "Podman" : "Docker", daemon.version, negotiated,
+      oldest_tested_api_version, newest_tested_api_version);
 }
 
 }  // namespace dockerup

@@ -77,6 +77,19 @@ TEST_CASE("negotiation: the daemon's version, capped at the newest tested one") 
   CHECK(negotiate_api_version({"1.13", "1.26", "", false}, "here") == "1.26");
 }
 
+TEST_CASE("a daemon older than every tested version is used, with a warning naming both") {
+  DaemonVersion old{"18.09.1", "1.39", "1.12", false};
+  std::string version = negotiate_api_version(old, "here");
+  CHECK(version == "1.39");
+  CHECK(untested_api_warning(old, version, "here") ==
+        "the engine at here (Docker 18.09.1) speaks API 1.39 at most, older than any version "
+        "dockerup is tested with (1.41 to 1.45): dockerup uses it, but answers may be misread");
+  for (const char* tested : {docker_20_10, docker_26_1, docker_29, podman_4_3}) {
+    DaemonVersion daemon = parse_daemon_version(tested);
+    CHECK(untested_api_warning(daemon, negotiate_api_version(daemon, "here"), "here").empty());
+  }
+}
+
 TEST_CASE("a daemon whose oldest accepted version is above the newest tested one is refused") {
   DaemonVersion future{"31.0.0", "1.56", "1.50", false};
   CHECK_THROWS_WITH(negotiate_api_version(future, "unix:///var/run/docker.sock"),

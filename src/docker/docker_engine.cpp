@@ -223,6 +223,9 @@ class DockerEngine final : public Engine {
       if (!response.ok()) throw_http_failure(request, response);
       DaemonVersion daemon = parse_daemon_version(response.body);
       std::string version = negotiate_api_version(daemon, http_.describe());
+      if (std::string warning = untested_api_warning(daemon, version, http_.describe());
+          !warning.empty())
+        log_warning("{}", warning);
       log_debug("{} {} at {} speaks API {} (oldest {}); using {}",
                 daemon.podman ? "Podman" : "Docker", daemon.version, http_.describe(),
                 daemon.api_version, daemon.min_api_version, version);
