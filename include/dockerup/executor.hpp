@@ -1,6 +1,10 @@
 // The executor: carries out a Plan against an Engine. Actions that do not depend on each other
-// (see action_graph in plan.hpp) run at the same time, up to `parallel`; each action's waits
-// (start_wait, health checks, stop_timeout) happen inside its own task, so they overlap. A failed
+// (see action_graph in plan.hpp) run at the same time. `parallel` bounds the engine work done at
+// once (creates, starts, renames, removals, inspections); an action's waits (start_wait,
+// rolling_wait, health polling, the old container's stop_timeout) happen inside its own task
+// without holding one of those `parallel` slots, so N independent replacements take about one
+// wait. At most kTasksPerSlot × `parallel` actions are in progress at once (one thread each);
+// parallel=1 does one action at a time, waits included, on the calling thread. A failed
 // action is reported and the run goes on with the others; a replacement that fails puts the
 // previous container back, so a failure never leaves a declared service without a container.
 #pragma once
@@ -16,6 +20,12 @@
 
 namespace dockerup {
 
+class TaskSlot;  // src/run/scheduler.hpp
+
+/// Actions in progress (mostly waiting) per `parallel` slot: 4 × the maximum parallel=64 keeps
+/// a run at 256 threads, and the default 32 lets 128 replacements wait together.
+inline constexpr int kTasksPerSlot = 4;
+
 struct ExecutorOptions {
   int stop_timeout = 10;  ///< seconds between the stop signal and SIGKILL
   int start_wait = 2;     ///< seconds a replacement must stay up before the old one goes
@@ -27,7 +37,8 @@ struct ExecutorOptions {
   std::string self_id = {};
   /// Credentials for pulls (null: anonymous). Owned by the run.
   RegistryAuthSource* auth = nullptr;
-  /// How many actions may run at once; 1 runs them one by one in plan order.
+  /// How many actions may do engine work at once (waits excluded, see above); 1 runs them one
+  /// by one in plan order.
   int parallel = 32;
   /// Print failures as Docker said them; otherwise they pass the env filter (redact.hpp).
   bool show_secrets = false;
@@ -61,19 +72,22 @@ class Executor {
   ExecutionReport execute(const Plan& plan);
 
  private:
-  ActionOutcome perform(const Action& action);  // one task: never throws
-  void run(const Action& action);
-  void remove(const Action& action);
+  // Every action step gets its task's slot: its waits hand the slot back (wait_stopped, pause).
+  ActionOutcome perform(const Action& action, TaskSlot& slot);  // one task: never throws
+  void run(const Action& action, TaskSlot& slot);
+  void remove(const Action& action, TaskSlot& slot);
   void create(const Action& action);
-  void replace(const Action& action);
-  void replace_default(const Action& action);
-  void replace_eager(const Action& action);
-  void replace_self(const Action& action);
+  void replace(const Action& action, TaskSlot& slot);
+  void replace_default(const Action& action, TaskSlot& slot);
+  void replace_eager(const Action& action, TaskSlot& slot);
+  void replace_self(const Action& action, TaskSlot& slot);
   std::string create_and_start(const ContainerSpec& spec, const std::string& docker_name,
-                               std::string_view managed_value);
-  void prove_running(const std::string& id, int wait_seconds);
-  void prove_healthy(const std::string& id);
-  void stop_quietly(const std::string& id);
+                               std::string_view managed_value, TaskSlot& slot);
+  void prove_running(const std::string& id, int wait_seconds, TaskSlot& slot);
+  void prove_healthy(const std::string& id, TaskSlot& slot);
+  void wait_stopped(const std::string& id, TaskSlot& slot);
+  void stop_quietly(const std::string& id, TaskSlot& slot);
+  void pause(int seconds, TaskSlot& slot);
   const RegistryAuth* credentials_for(const std::string& image);
 
   Engine& engine_;  ///< shared by the tasks: Engine implementations are thread-safe

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -23,6 +24,14 @@ std::string printable_failure(const Action& action, const char* what, bool show_
   EnvFilter filter;
   if (action.spec) filter.add(*action.spec);
   return filter.apply(what);
+}
+
+/// `parallel` slots for engine work; waiting actions hold none, so more may be in progress (each
+/// on its own thread, bounded by kTasksPerSlot). parallel=1 stays the serial order: one action
+/// in progress, waits included.
+ScheduleLimits limits(int parallel) {
+  parallel = std::max(parallel, 1);
+  return {.working = parallel, .in_flight = parallel == 1 ? 1 : kTasksPerSlot * parallel};
 }
 
 }  // namespace
@@ -59,8 +68,8 @@ ExecutionReport Executor::execute(const Plan& plan) {
   // Each task writes only its own slot; the scheduler's lock orders those writes before the
   // reads below.
   auto schedule = run_scheduled(
-      action_graph(plan), options_.parallel,
-      [&](std::size_t i) { outcomes[i] = perform(plan.actions[i]); },
+      action_graph(plan), limits(options_.parallel),
+      [&](std::size_t i, TaskSlot& slot) { outcomes[i] = perform(plan.actions[i], slot); },
       // Only before an action starts: one that has begun is always finished or rolled back.
       [this] { return !hooks_.stop_requested(); });
 
@@ -77,7 +86,7 @@ ExecutionReport Executor::execute(const Plan& plan) {
   return report;
 }
 
-ActionOutcome Executor::perform(const Action& action) {
+ActionOutcome Executor::perform(const Action& action, TaskSlot& slot) {
   auto context = LogContext{.container = action.name, .action = to_string(action.type)};
   Logger::instance().log(LogLevel::Info, context,
                          fmt::format("{} {}: {}{}", to_string(action.type), action.name,
@@ -93,7 +102,7 @@ ActionOutcome Executor::perform(const Action& action) {
       if (!halted_rolling_.empty())
         fail("not started: rolling update halted because {}", halted_rolling_);
     }
-    run(action);
+    run(action, slot);
   } catch (const std::exception& e) {
     std::string why = printable_failure(action, e.what(), options_.show_secrets);
     outcome.error = Error{fmt::format("container {}", action.name),

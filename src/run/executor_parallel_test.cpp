@@ -141,16 +141,35 @@ TEST_CASE("independent replacements wait at the same time: N replacements take a
   CHECK(host.engine.containers().size() == 4);  // every old one removed
 }
 
-TEST_CASE("never more than `parallel` actions at once") {
+TEST_CASE("waits hold no slot: six replacements wait at once, engine work two at a time") {
   Host host;
   for (auto name : {"a", "b", "c", "d", "e", "f"}) host.replace(name);
-  host.sleeps.size = 3;
-  auto report = host.executor(3).execute(host.plan);
+  host.engine.meet_on("stop", 6);    // every old container's stop wait under way together
+  host.sleeps.size = 6;              // then every new container's start_wait
+  host.engine.meet_on("create", 2);  // creates pair up: two slots are used...
+  auto report = host.executor(2).execute(host.plan);
+  CHECK(host.engine.meetings_met());
   CHECK(host.sleeps.met);
-  CHECK(host.sleeps.most[2] == 3);
+  CHECK(host.engine.most_at_once("stop") == 6);
+  CHECK(host.sleeps.most[2] == 6);
+  CHECK(host.engine.most_at_once("create") == 2);  // ...and never a third
   CHECK(report.failures() == 0);
   REQUIRE(report.outcomes.size() == 6);
-  for (std::size_t i = 0; i < 6; ++i) CHECK(report.outcomes[i].action.name == host.plan.actions[i].name);
+  for (std::size_t i = 0; i < 6; ++i) {
+    CHECK(report.outcomes[i].action.name == host.plan.actions[i].name);
+    CHECK(host.on_v2(host.plan.actions[i].name));
+  }
+  CHECK(host.engine.containers().size() == 6);  // every old one removed
+}
+
+TEST_CASE("a removal's stop wait holds no slot either") {
+  Host host;
+  for (auto name : {"old1", "old2", "old3"}) host.remove_undeclared(name);
+  host.engine.meet_on("stop", 3);
+  auto report = host.executor(2).execute(host.plan);
+  CHECK(host.engine.meetings_met());
+  CHECK(report.failures() == 0);
+  CHECK(host.engine.containers().empty());
 }
 
 TEST_CASE("a container is created only after what it depends on is created and started") {
@@ -251,18 +270,20 @@ TEST_CASE("a failed replacement restores its old container while the others go o
 
 TEST_CASE("a stop request lets the running actions finish and starts no new one") {
   Host host;
-  for (auto name : {"a", "b", "c", "d"}) host.replace(name);
-  host.sleeps.size = 2;  // both running replacements are inside their wait together...
-  host.sleeps.on_met = [&host] { host.stop = true; };  // ...when SIGTERM arrives
+  for (auto name : {"r1", "r2", "r3"}) host.replace(name, true);
+  for (auto name : {"p1", "p2"}) host.replace(name);
+  // r1's rolling_wait and both plain start_waits are under way together (so all three began,
+  // and r2 cannot have: it waits for r1) when SIGTERM arrives.
+  host.sleeps.size = 3;
+  host.sleeps.on_met = [&host] { host.stop = true; };
   auto report = host.executor(2).execute(host.plan);
   CHECK(host.sleeps.met);
   CHECK(report.interrupted);
-  REQUIRE(report.outcomes.size() == 2);
+  REQUIRE(report.outcomes.size() == 3);
   CHECK(report.failures() == 0);
-  CHECK(host.on_v2("a"));
-  CHECK(host.on_v2("b"));
-  for (auto name : {"c", "d"}) CHECK(host.engine.container(name)->image_id == "sha256:v1");
-  CHECK(host.engine.containers().size() == 4);  // nothing half done: one container per name
+  for (auto name : {"r1", "p1", "p2"}) CHECK(host.on_v2(name));
+  for (auto name : {"r2", "r3"}) CHECK(host.engine.container(name)->image_id == "sha256:v1");
+  CHECK(host.engine.containers().size() == 5);  // nothing half done: one container per name
 }
 
 }  // namespace dockerup

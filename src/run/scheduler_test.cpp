@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 
 namespace dockerup {
 namespace {
@@ -97,6 +98,33 @@ TEST_CASE("a stop while tasks run lets them finish") {
   CHECK(meeting.met_always);
   CHECK(result.stopped);
   CHECK(result.ran == std::vector<bool>{true, true, false, false});
+}
+
+TEST_CASE("tasks waiting without their slot let others work: waits overlap, work stays bounded") {
+  Meeting work(2);   // each work section waits for a partner: both slots in use together
+  Meeting waits(6);  // every task's wait under way at once
+  Graph graph(6);
+  auto result = run_scheduled(graph, {.working = 2, .in_flight = 6}, [&](std::size_t, TaskSlot& slot) {
+    work.attend();
+    slot.released_while([&] { waits.attend(); });
+    work.attend();
+  }, [] { return true; });
+  CHECK(waits.met_always);
+  CHECK(waits.max_inside == 6);
+  CHECK(work.met_always);
+  CHECK(work.max_inside == 2);  // never a third task working
+  CHECK(result.ran == std::vector<bool>(6, true));
+}
+
+TEST_CASE("in_flight bounds the tasks in progress, waiting ones included") {
+  Meeting waits(3);
+  Graph graph(6);
+  auto result = run_scheduled(graph, {.working = 1, .in_flight = 3}, [&](std::size_t, TaskSlot& slot) {
+    slot.released_while([&] { waits.attend(); });
+  }, [] { return true; });
+  CHECK(waits.met_always);
+  CHECK(waits.max_inside == 3);
+  CHECK(result.ran == std::vector<bool>(6, true));
 }
 
 TEST_CASE("an empty graph runs nothing") {

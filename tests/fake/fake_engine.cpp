@@ -152,15 +152,18 @@ void FakeEngine::clear_calls() {
 
 void FakeEngine::meet_on(const std::string& prefix, int count, std::chrono::milliseconds bound) {
   Lock lock(mutex_);
-  meet_prefix_ = prefix;
-  meet_count_ = count;
-  meet_bound_ = bound;
-  meet_arrived_ = 0;
+  if (count > 0) meetings_[prefix] = Meeting{.count = count, .bound = bound};
 }
 
 bool FakeEngine::meetings_met() const {
   Lock lock(mutex_);
   return meetings_met_;
+}
+
+int FakeEngine::most_at_once(const std::string& prefix) const {
+  Lock lock(mutex_);
+  auto it = meetings_.find(prefix);
+  return it == meetings_.end() ? 0 : it->second.most;
 }
 
 const CreateRequest* FakeEngine::created_request(const std::string& id) const {
@@ -171,17 +174,22 @@ const CreateRequest* FakeEngine::created_request(const std::string& id) const {
 
 void FakeEngine::record(const std::string& call, Lock& lock) {
   calls_.push_back(call);
-  if (meet_count_ > 0 && call.starts_with(meet_prefix_)) {
-    // Groups of meet_count_: each call waits for the rest of its group (the lock is released
-    // while waiting, so the others can get here).
-    int group = meet_arrived_++ / meet_count_;
-    met_.notify_all();
-    bool met = met_.wait_for(lock, meet_bound_,
-                             [&] { return meet_arrived_ >= (group + 1) * meet_count_; });
-    meetings_met_ = meetings_met_ && met;
-  }
+  for (auto& [prefix, meeting] : meetings_)
+    if (call.starts_with(prefix)) attend(meeting, lock);
   for (const auto& [prefix, message] : failures_)
     if (call.starts_with(prefix)) throw Failure(message);
+}
+
+/// Groups of meeting.count: each call waits for the rest of its group (the lock is released while
+/// waiting, so the others can get here). meetings_ is not changed while calls wait in it.
+void FakeEngine::attend(Meeting& meeting, Lock& lock) {
+  int group = meeting.arrived++ / meeting.count;
+  meeting.most = std::max(meeting.most, ++meeting.inside);
+  met_.notify_all();
+  bool met = met_.wait_for(lock, meeting.bound,
+                           [&] { return meeting.arrived >= (group + 1) * meeting.count; });
+  --meeting.inside;
+  meetings_met_ = meetings_met_ && met;
 }
 
 ContainerSummary& FakeEngine::find(const std::string& id_or_name) {

@@ -53,10 +53,12 @@ class FakeEngine : public Engine {
 
   /// Calls whose record starts with `prefix` wait until `count` of them are in progress at once
   /// (at most `bound`, then they go on and meetings_met() turns false): proves calls overlap
-  /// without measuring time.
+  /// without measuring time. Several prefixes may each have their own meeting.
   void meet_on(const std::string& prefix, int count,
                std::chrono::milliseconds bound = std::chrono::seconds(20));
   bool meetings_met() const;
+  /// The most calls of the meeting on `prefix` that were in progress at the same moment.
+  int most_at_once(const std::string& prefix) const;
 
   /// "list_containers", "create web", "start web", "stop web", "remove web", "rename web old"...
   /// (by container name at the time of the call, so records read like a story).
@@ -100,10 +102,13 @@ class FakeEngine : public Engine {
   void add_image_locked(const std::string& tag, const std::string& id);
 
   mutable std::mutex mutex_;
+  struct Meeting {
+    int count = 0, arrived = 0, inside = 0, most = 0;
+    std::chrono::milliseconds bound{0};
+  };
+  void attend(Meeting& meeting, Lock& lock);
   std::condition_variable met_;
-  std::string meet_prefix_;
-  int meet_count_ = 0, meet_arrived_ = 0;
-  std::chrono::milliseconds meet_bound_{0};
+  std::map<std::string, Meeting> meetings_;  // prefix -> its meeting
   bool meetings_met_ = true;
   std::condition_variable hold_changed_;
   std::set<std::string> held_references_;
