@@ -275,6 +275,12 @@ test_fleet_source_url_and_stagger_from_user_data() {
   assert_eq "$id" "$(cid "$web")" "the change waits for the slot"
   run_dockerup status
   assert_contains "$OUT" "fleet source $URL changed; applies at" "status says when"
+  # export prints what the next run applies: the version in effect until the slot comes.
+  AWS_EC2_METADATA_SERVICE_ENDPOINT="$IMDS_URL" run_dockerup export --format compose \
+    --show-secrets --aws
+  assert_exit 0
+  assert_contains "$OUT" "V: \"1\"" "export: the version in effect"
+  assert_not_contains "$OUT" "V: \"2\"" "export: not the waiting one"
 }
 
 test_fleet_stagger_applies_after_the_host_delay_not_before() {
