@@ -130,22 +130,28 @@ assert_nothing_changed() {  # NAME ID_BEFORE NEW_NAME
   assert_eq "" "$(tinspect "$3" '{{.Id}}')" "$3 not created"
 }
 
-launch_one() {  # SHORT: launches it with good certificates; prints nothing, sets LAUNCHED_ID
-  web_spec "$1"
-  DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH="$CERTS/client" \
+# run_with_cert_path DIR: a run as the docker CLI's environment sets it up, with DIR's files.
+run_with_cert_path() {
+  DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH="$1" \
     run_dockerup --no-pull --remote "tcp://127.0.0.1:$TLS_PORT"
-  LAUNCHED_ID=$(tinspect "$(cname "$1")" '{{.Id}}')
+}
+
+# launch_then_redeclare: web launched with good certificates (LAUNCHED_ID), then web's file
+# replaced by extra's: a run that reached the engine would remove web and create extra.
+launch_then_redeclare() {
+  web_spec web
+  run_with_cert_path "$CERTS/client"
+  LAUNCHED_ID=$(tinspect "$(cname web)" '{{.Id}}')
+  assert_ne "" "$LAUNCHED_ID" "$(cname web) launched with good certificates" || return 1
+  web_spec extra
+  rm -f "$(spec_path web)"
 }
 
 test_wrong_ca_is_refused() {
   needs_daemon || return 0
-  launch_one web
-  assert_ne "" "$LAUNCHED_ID" "$(cname web) launched with the right CA" || return 1
-  web_spec extra
-  rm -f "$(spec_path web)"  # would remove web, if the run could reach the engine
+  launch_then_redeclare || return 1
   set_conf tls_ca "$CERTS/wrong-ca/ca.pem"
-  DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH="$CERTS/client" \
-    run_dockerup --no-pull --remote "tcp://127.0.0.1:$TLS_PORT"
+  run_with_cert_path "$CERTS/client"
   assert_ne 0 "$RC" "exit status with the wrong CA"
   assert_match "$ERR" "certificate" "the error is about the certificate"
   assert_contains "$ERR" "$CERTS/wrong-ca/ca.pem" "the error names the CA file"
@@ -154,12 +160,8 @@ test_wrong_ca_is_refused() {
 
 test_missing_client_certificate_is_refused() {
   needs_daemon || return 0
-  launch_one web
-  assert_ne "" "$LAUNCHED_ID" "$(cname web) launched with a client certificate" || return 1
-  web_spec extra
-  rm -f "$(spec_path web)"
-  DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH="$CERTS/ca-only" \
-    run_dockerup --no-pull --remote "tcp://127.0.0.1:$TLS_PORT"
+  launch_then_redeclare || return 1
+  run_with_cert_path "$CERTS/ca-only"
   assert_ne 0 "$RC" "exit status without a client certificate"
   assert_contains "$ERR" "client certificate" "the error says a client certificate is needed"
   assert_nothing_changed "$(cname web)" "$LAUNCHED_ID" "$(cname extra)"
@@ -168,13 +170,9 @@ test_missing_client_certificate_is_refused() {
 # tls_key on its own: a key that does not belong to the client certificate is refused.
 test_mismatched_key_is_refused() {
   needs_daemon || return 0
-  launch_one web
-  assert_ne "" "$LAUNCHED_ID" "$(cname web) launched with the right key" || return 1
-  web_spec extra
-  rm -f "$(spec_path web)"
+  launch_then_redeclare || return 1
   set_conf tls_key "$CERTS/wrong-ca/key.pem"
-  DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH="$CERTS/client" \
-    run_dockerup --no-pull --remote "tcp://127.0.0.1:$TLS_PORT"
+  run_with_cert_path "$CERTS/client"
   assert_ne 0 "$RC" "exit status with a key of another certificate"
   assert_contains "$ERR" "$CERTS/wrong-ca/key.pem" "the error names the key file"
   assert_nothing_changed "$(cname web)" "$LAUNCHED_ID" "$(cname extra)"
