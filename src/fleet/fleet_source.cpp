@@ -21,6 +21,7 @@
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
+#include <algorithm>
 #include <deque>
 
 namespace dockerup {
@@ -268,6 +269,10 @@ void FleetSources::add(Settings& settings, LastKnownGood& store, SourceLoad& loa
       load.state.errors.push_back({url, failure.what()});
     }
   }
+  // A change waiting for a source no longer configured never applies: status stops saying so.
+  for (const auto& notice : pending_notices(settings.cache_dir))
+    if (std::find(urls.begin(), urls.end(), notice.url) == urls.end())
+      drop_pending(store, notice.url);
 }
 
 std::size_t FleetSources::documents_parsed() const { return impl_->parses; }

@@ -292,6 +292,18 @@ TEST_CASE("fleet: with stagger a change waits for this host's slot, then applies
   CHECK(add_fleet_pending_json("{}", f.cache.path()) == "{}");
 }
 
+TEST_CASE("fleet: a waiting change of a source no longer configured is forgotten") {
+  Fixture f;
+  auto fleet = f.make();
+  f.v2_waiting(*fleet);
+  REQUIRE(fleet_status_lines(f.cache.path()).size() == 1);
+  f.settings.source_urls = {"https://config.example.com/other.json"};
+  f.run(*fleet);
+  CHECK(fleet_status_lines(f.cache.path()).empty());
+  LastKnownGood store(f.cache.path());
+  CHECK(load_state(store, kUrl).applied);  // its last good version is kept
+}
+
 TEST_CASE("fleet: a failing source still applies a waiting version once its slot comes") {
   Fixture f;
   auto fleet = f.make();
