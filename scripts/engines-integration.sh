@@ -68,8 +68,11 @@ start_private() {  # ENGINE: starts this run's daemon for ENGINE and makes the t
 }
 
 # run_engine ENGINE: everything for one engine, output on stdout.
+# DOCKERUP_ENGINE tells the tests which engine this is (test_tls_remote.sh starts its TLS
+# daemon from the same engine).
 run_engine() {
   local engine=$1
+  local -x DOCKERUP_ENGINE=$engine
   case $engine in
     debian12) suite env -u DOCKER_HOST ;;
     debian13)

@@ -16,6 +16,8 @@ TLS_PORT=2376  # the daemon's own network namespace: nothing else listens there
 CERTS="$WORK/certs"
 REAL_DOCKERUP=$DOCKERUP
 TLS_READY=""
+# The engine under test (scripts/engines-integration.sh says which): the TLS daemon is one too.
+TLS_ENGINE=${DOCKERUP_ENGINE:-debian12}
 
 # The private daemon's docker CLI (its Unix socket, reachable from anywhere).
 tdocker() { "$PRIVATE" exec "$TLS_DAEMON" "$DOCKER" "$@"; }
@@ -53,7 +55,7 @@ start_tls_daemon() {
   [ "$(id -u)" = 0 ] || { TLS_READY="no: a private dockerd needs root"; return; }
   make_certs || { TLS_READY="no: openssl failed: $(tail -n 3 "$WORK/openssl.log")"; return; }
   chmod 600 "$CERTS"/*key.pem "$CERTS"/*/key.pem
-  if ! "$PRIVATE" start "$TLS_DAEMON" --tls "127.0.0.1:$TLS_PORT" "$CERTS" \
+  if ! "$PRIVATE" start "$TLS_DAEMON" --engine "$TLS_ENGINE" --tls "127.0.0.1:$TLS_PORT" "$CERTS" \
       >"$WORK/private-dockerd.log" 2>&1; then
     TLS_READY="no: the private dockerd did not start: $(tail -n 5 "$WORK/private-dockerd.log")"
     return
@@ -98,6 +100,8 @@ test_docker_cli_environment() {
   assert_eq true "$(tinspect "$web" '{{.State.Running}}')" "$web runs on the TLS daemon"
   assert_eq true "$(tinspect "$web" '{{index .Config.Labels "io.dockerup.managed"}}')" \
     "$web is managed"
+  assert_eq "$("$DOCKER" version --format '{{.Server.Version}}')" \
+    "$(tdocker version --format '{{.Server.Version}}')" "the TLS daemon is the engine under test"
   # Without DOCKER_TLS_VERIFY, tcp:// is plain HTTP, which the TLS port refuses.
   DOCKER_CERT_PATH="$CERTS/client" run_dockerup --no-pull --remote "tcp://127.0.0.1:$TLS_PORT"
   assert_ne 0 "$RC" "plain HTTP to the TLS port fails"
