@@ -13,7 +13,8 @@ For each OpenAPI (Swagger 2.0) document in SPECS_DIR (v1.41, v1.45, v1.52):
   responses  answers built from that version's response schemas, with every property the
              version defines (so fields a version adds are there, and fields it dropped are
              not), and again with only the required ones and with null for nullable ones, are
-             read by dockerup: the values it reads are the ones in the answer
+             read by dockerup: the values it reads are the ones in the answer; so is the message of
+             the error answers (ErrorResponse) of the calls it makes
 Each check is one case; the last line is "[contract] test cases: N | P passed | F failed |
 0 skipped", which scripts/test.sh adds to its total like doctest's.
 
@@ -370,6 +371,28 @@ def pull_stream_lines(spec):
     return progress, failure
 
 
+# The error answers of the calls dockerup makes: their message is what it reports (and what
+# decides "the registry refused" or "already gone").
+ERROR_ANSWERS = [
+    ("/containers/create", "post", "409"), ("/containers/create", "post", "404"),
+    ("/containers/{id}/start", "post", "500"), ("/distribution/{name}/json", "get", "401"),
+    ("/images/create", "post", "404"), ("/images/{name}", "delete", "409"),
+]
+
+
+def check_error_answers(cases, spec, tool):
+    problems = []
+    message = "conflict: the name \"/web\" is already in use"
+    for path, method, status in ERROR_ANSWERS:
+        schema = spec.response(path, method, status)
+        for mode in ("full", "required"):
+            answer = build(spec, schema, mode, overrides={"$.message": message})
+            result = parse_with_dockerup(tool, "error", answer)
+            if result.get("message") != message:
+                problems.append(f"{method.upper()} {path} {status} ({mode}): read {result}")
+    cases.check(f"API {spec.version}: error answers (ErrorResponse) give their message", problems)
+
+
 def check_pull_stream(cases, spec, tool):
     lines = pull_stream_lines(spec)
     name = f"API {spec.version}: POST /images/create stream with progressDetail and errorDetail"
@@ -559,6 +582,7 @@ def main():
         check_requests(cases, spec, tool, bodies)
         check_responses(cases, spec, tool)
         check_pull_stream(cases, spec, tool)
+        check_error_answers(cases, spec, tool)
         check_registry_auth(cases, spec, tool)
     total = cases.passed + cases.failed
     print(f"[contract] test cases: {total} | {cases.passed} passed | {cases.failed} failed | "

@@ -5,12 +5,13 @@
 //   contract_tool registry-auth USER PASSWORD EMAIL SERVER TOKEN   the X-Registry-Auth value
 //   contract_tool parse KIND < ANSWER     what dockerup reads from an answer; KIND is one of
 //                                         containers, inspect, images, distribution, version,
-//                                         created, pull-stream
+//                                         created, pull-stream, error
 // A parse that fails prints {"parse_failure": "..."}: the Python side decides whether it should have.
 #include "api_version.hpp"
 #include "create_body.hpp"
 #include "docker_json.hpp"
 #include "dockerup/docker_engine.hpp"
+#include "dockerup/http_client.hpp"
 #include "dockerup/labels.hpp"
 #include "dockerup/spec_parser.hpp"
 
@@ -119,6 +120,8 @@ void parse(const std::string& kind, const std::string& answer, Writer& w) {
     write_version(w, parse_daemon_version(answer));
   } else if (kind == "created") {
     put_object(w, "id", parse_created_id(answer));
+  } else if (kind == "error") {
+    put_object(w, "message", error_message_from_body(answer));
   } else if (kind == "pull-stream") {
     PullStreamChecker checker;
     checker.feed(answer);
