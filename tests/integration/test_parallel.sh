@@ -72,9 +72,11 @@ test_kill_9_during_a_parallel_update_loses_nothing() {
 }
 
 test_sigterm_finishes_running_actions_and_starts_no_new_one() {
-  local count=6 i
+  # parallel=2 lets at most 8 actions (4 x parallel) be in progress; start_wait keeps them
+  # waiting while SIGTERM arrives, so the 9th and 10th have not begun.
+  local count=10 i
   set_conf parallel 2
-  set_conf start_wait 5  # keeps the first two replacements busy while SIGTERM arrives
+  set_conf start_wait 5
   for ((i = 1; i <= count; i++)); do
     write_spec "s$i" "{\"name\": \"$(cname "s$i")\", \"image\": \"$IMAGE_V1\",
       \"env\": {\"ROUND\": \"0\"}}"
