@@ -119,9 +119,13 @@ void set_tls(CurlEasy& easy, const TlsFiles& tls) {
 }
 
 /// What a TLS failure most likely means, in the terms of dockerup's settings.
-std::string tls_hint(CURLcode code, const TlsFiles& tls) {
+std::string tls_hint(CURLcode code, std::string_view detail, const TlsFiles& tls) {
   switch (code) {
     case CURLE_PEER_FAILED_VERIFICATION:
+      // The CA was fine; the name in the remote is not one the certificate was made for.
+      if (detail.find("host name") != std::string_view::npos)
+        return " (the daemon's certificate is not for this host name: use a name or address "
+               "it lists in subjectAltName)";
       return tls.ca.empty() ? " (the daemon's certificate does not verify against the system's "
                               "CAs: set tls_ca or DOCKER_CERT_PATH)"
                             : " (the daemon's certificate does not verify against the CA in " +
@@ -195,7 +199,7 @@ HttpResponse HttpClient::perform(const HttpRequest& request) const {
                                      describe_size(request.max_body)));
   if (code != CURLE_OK) {
     std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
-    if (https) detail += tls_hint(code, tls_);
+    if (https) detail += tls_hint(code, detail, tls_);
     throw HttpFailure(0, fmt::format("{} {}{}: {}", request.method, url,
                                      unix_socket_.empty() ? "" : " via " + unix_socket_, detail));
   }
