@@ -4,6 +4,7 @@
 #
 #   scripts/fuzz.sh [HARNESS...]        default: every tests/fuzz/fuzz_*.cpp
 #   FUZZ_SECONDS=30                     fuzzing time per harness
+#   FUZZ_PARALLEL=2                     harnesses fuzzed at the same time
 #   FUZZ_BUILD_DIR=build-fuzz           the clang build dir
 #
 # Prints one line per harness, "fuzz: NAME: passed (R runs, E exec/s)" or "fuzz: NAME: FAILED
@@ -41,9 +42,10 @@ fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}:suppressions=$top/tests/fuzz/ubsan.supp"
 
-passed=0
-failed=0
-for name in "${harnesses[@]}"; do
+# run_harness NAME: fuzzes NAME for $seconds; prints its one result line (and the crash's
+# first lines); exit status 0 when it passed.
+run_harness() {
+  local name=$1 binary seeds work artifacts log status runs speed crash
   binary="$dir/tests/fuzz/fuzz_$name"
   seeds="$top/tests/fuzz/corpus/$name"
   work="$dir/fuzz-corpus/$name"
@@ -52,8 +54,7 @@ for name in "${harnesses[@]}"; do
   mkdir -p "$work" "$artifacts" "$(dirname "$log")"
   if [ ! -x "$binary" ] || [ ! -d "$seeds" ]; then
     echo "fuzz: $name: FAILED (no harness $binary or no seed corpus $seeds)"
-    failed=$((failed + 1))
-    continue
+    return 1
   fi
   # New inputs go to the first corpus dir ($work); the seeds are read (and each one run first,
   # so a committed crash input fails at once). -close_fd_mask=3 silences the code's own logging;
@@ -66,11 +67,36 @@ for name in "${harnesses[@]}"; do
   speed=$(awk '/stat::average_exec_per_sec:/ {print $2}' "$log" | tail -n 1)
   if [ "$status" -eq 0 ] && [ -n "$runs" ]; then
     echo "fuzz: $name: passed (${runs} runs, ${speed} exec/s)"
+    return 0
+  fi
+  crash=$(ls -t "$artifacts" 2>/dev/null | head -n 1)
+  echo "fuzz: $name: FAILED (exit $status; log $log${crash:+; input $artifacts$crash})"
+  grep -E 'ERROR: |SUMMARY: |fuzz property violated|runtime error' "$log" | head -n 5 | sed 's/^/    /'
+  return 1
+}
+
+# FUZZ_PARALLEL harnesses at a time (default 2, the CI machine's cores): each still fuzzes for
+# $seconds, so the stage takes about 1/FUZZ_PARALLEL of the time. Results print in order.
+parallel=${FUZZ_PARALLEL:-2}
+results=$(mktemp -d /tmp/dockerup-fuzz.XXXXXX)
+trap 'rm -rf "$results"' EXIT
+running=0
+for name in "${harnesses[@]}"; do
+  if [ "$running" -ge "$parallel" ]; then
+    wait -n
+    running=$((running - 1))
+  fi
+  run_harness "$name" >"$results/$name" 2>&1 &
+  running=$((running + 1))
+done
+wait
+passed=0
+failed=0
+for name in "${harnesses[@]}"; do
+  cat "$results/$name"
+  if grep -q "^fuzz: $name: passed" "$results/$name"; then
     passed=$((passed + 1))
   else
-    crash=$(ls -t "$artifacts" 2>/dev/null | head -n 1)
-    echo "fuzz: $name: FAILED (exit $status; log $log${crash:+; input $artifacts$crash})"
-    grep -E 'ERROR: |SUMMARY: |fuzz property violated|runtime error' "$log" | head -n 5 | sed 's/^/    /'
     failed=$((failed + 1))
   fi
 done
