@@ -10,6 +10,7 @@
 #pragma once
 
 #include "dockerup/error.hpp"
+#include "dockerup/trusted_path.hpp"
 
 #include <memory>
 #include <mutex>
@@ -60,6 +61,9 @@ class CacheFiles {
   /// trusted (then moved aside and reported). Throws Failure when the cache dir itself is not
   /// trusted or the file cannot be read.
   std::optional<std::string> read(const std::string& relative) const;
+  /// The same, without reading a file whose opened stamp is `unless_stamp` (text nullopt).
+  std::optional<StampedText> read_stamped(const std::string& relative,
+                                          const std::optional<FileStamp>& unless_stamp) const;
   /// Replaces `relative` atomically (mode 0600; missing folders are created 0700). Throws
   /// Failure naming the path and the reason.
   void write(const std::string& relative, const std::string& content) const;

@@ -8,7 +8,10 @@
 #include "dockerup/plan.hpp"
 #include "dockerup/spec.hpp"
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -40,12 +43,21 @@ class History {
   /// Problems with the files are logged (the rollback command).
   explicit History(std::string cache_dir);
   /// Problems with the files are collected as errors of `phase` (a run: take_problems).
-  History(std::string cache_dir, std::string phase);
+  /// `now` is compared with file ctimes for the parse cache (see load; tests pass a clock).
+  using Clock = std::function<std::chrono::system_clock::time_point()>;
+  History(std::string cache_dir, std::string phase,
+          Clock now = [] { return std::chrono::system_clock::now(); });
   /// An empty history (only the name) when there is none. An unreadable file is reported and
   /// treated as empty, since history only ever adds options; one that is not exactly what
   /// save() writes (image IDs sha256:+64 hex, specs the containers.d parser accepts, this name)
   /// is moved aside as NAME.json.corrupt-TIMESTAMP (reported), never acted upon.
+  /// A file whose opened stamp is that of an earlier load of this object (and was not changed
+  /// within seconds of it: stamp_settled) is not read or parsed again; it is still opened
+  /// through the cache dir's trust checks. Every run reads each history twice or more, and
+  /// --server keeps one History: with 50 containers that was most of an idle run's CPU.
   ContainerHistory load(const std::string& name) const;
+  /// How many history files load() parsed (for tests).
+  std::size_t parses() const;
   /// Throws Failure naming the file when it cannot be written.
   void save(const ContainerHistory& history) const;
   /// save() that reports a failure instead of throwing; false then.
@@ -57,7 +69,9 @@ class History {
   std::set<std::string> kept_images(const std::vector<ContainerSpec>& declared) const;
 
  private:
+  struct Parsed;  // the parse cache, shared by copies (same files), locked: runs use threads
   CacheFiles files_;
+  std::shared_ptr<Parsed> parsed_;
 };
 
 /// The declared spec with everything but name, source and update policy taken from `entry`,

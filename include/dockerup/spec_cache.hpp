@@ -34,9 +34,8 @@ class SpecFileCache {
   /// The entry of `path` (call only after stamp_of matched the opened file).
   const Entry& at(const std::string& path) const { return entries_.at(path); }
 
-  /// Records a fresh parse. A file changed within the last seconds is not kept: the file
-  /// system's clock ticks coarsely (a jiffy, or seconds), so a second write in the same tick
-  /// with the same size would leave the stamp as it is; such a file is parsed again next run.
+  /// Records a fresh parse. A file changed within the last seconds is not kept (stamp_settled):
+  /// it is parsed again next run.
   void remember(const std::string& path, Entry entry);
   /// A file that failed, is untrusted or is gone: parsed afresh when it is next seen.
   void forget(const std::string& path) { entries_.erase(path); }

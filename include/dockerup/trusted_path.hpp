@@ -11,6 +11,7 @@
 
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -48,6 +49,29 @@ class UniqueFd {
 /// sticky directory is fine on the way to something else.
 std::string untrusted_reason(int fd, bool is_parent);
 
+/// What the kernel says about an opened file's contents: any write changes mtime, and chmod,
+/// chown, link and rename change ctime, so a file with the same stamp was not changed since
+/// (unless it was changed within one tick of the file system's clock: see SpecFileCache).
+struct FileStamp {
+  std::uint64_t device = 0;
+  std::uint64_t inode = 0;
+  std::int64_t size = 0;
+  std::int64_t mtime_ns = 0;
+  std::int64_t ctime_ns = 0;
+  bool operator==(const FileStamp&) const = default;
+};
+FileStamp file_stamp(const struct stat& info);
+/// Whether a file with this stamp was last changed long enough before `now` that a later
+/// change must show in its stamp: the file system's clock ticks coarsely (a jiffy, or seconds
+/// on some), so a second write in the same tick with the same size would leave it as it was.
+bool stamp_settled(const FileStamp& stamp, std::chrono::system_clock::time_point now);
+
+/// A file's text with the stamp of the opened file; no text when the stamp was the one given.
+struct StampedText {
+  FileStamp stamp;
+  std::optional<std::string> text = {};  ///< nullopt: unchanged, not read
+};
+
 /// A directory opened through checked directories; the cache dir and its subdirectories.
 class TrustedDir {
  public:
@@ -61,6 +85,9 @@ class TrustedDir {
   /// The file's contents; nullopt when it does not exist. Throws Untrusted when it is a symlink,
   /// not a regular file or not trusted; Failure when it cannot be read.
   std::optional<std::string> read(const std::string& name) const;
+  /// The same, without reading a file whose opened stamp is `unless_stamp` (checked as ever).
+  std::optional<StampedText> read_stamped(const std::string& name,
+                                          const std::optional<FileStamp>& unless_stamp) const;
   /// Replaces `name` atomically: a fresh temp file (O_EXCL, mode 0600) beside it, fsync, rename,
   /// fsync of the folder. Throws Failure naming the path.
   void write(const std::string& name, const std::string& content) const;
@@ -83,18 +110,6 @@ class TrustedDir {
   std::string path_;
 };
 
-/// What the kernel says about an opened file's contents: any write changes mtime, and chmod,
-/// chown, link and rename change ctime, so a file with the same stamp was not changed since
-/// (unless it was changed within one tick of the file system's clock: see SpecFileCache).
-struct FileStamp {
-  std::uint64_t device = 0;
-  std::uint64_t inode = 0;
-  std::int64_t size = 0;
-  std::int64_t mtime_ns = 0;
-  std::int64_t ctime_ns = 0;
-  bool operator==(const FileStamp&) const = default;
-};
-FileStamp file_stamp(const struct stat& info);
 
 /// A file read through its directories, for sources (dockerup.conf, containers.d files) where
 /// strict_modes decides whether an untrusted one is refused: the caller gets both the text and,

@@ -14,6 +14,7 @@
 #include <rapidjson/writer.h>
 
 #include <map>
+#include <mutex>
 
 namespace dockerup {
 namespace {
@@ -116,31 +117,77 @@ const ContainerSummary* named(const std::vector<ContainerSummary>& containers,
 
 }  // namespace
 
-History::History(std::string cache_dir) : files_(std::move(cache_dir)) {}
+struct History::Parsed {
+  Clock now = [] { return std::chrono::system_clock::now(); };
+  std::mutex mutex;
+  std::map<std::string, std::pair<FileStamp, ContainerHistory>> by_file;
+  std::size_t parses = 0;
 
-History::History(std::string cache_dir, std::string phase)
-    : files_(std::move(cache_dir), std::move(phase)) {}
+  std::optional<FileStamp> stamp_of(const std::string& relative) {
+    std::lock_guard lock(mutex);
+    auto found = by_file.find(relative);
+    if (found == by_file.end()) return std::nullopt;
+    return found->second.first;
+  }
+  ContainerHistory at(const std::string& relative) {
+    std::lock_guard lock(mutex);
+    return by_file.at(relative).second;
+  }
+  void remember(const std::string& relative, const FileStamp& stamp, const ContainerHistory& h) {
+    std::lock_guard lock(mutex);
+    ++parses;
+    if (stamp_settled(stamp, now()))
+      by_file.insert_or_assign(relative, std::make_pair(stamp, h));
+    else
+      by_file.erase(relative);
+  }
+  void forget(const std::string& relative) {
+    std::lock_guard lock(mutex);
+    by_file.erase(relative);
+  }
+};
+
+History::History(std::string cache_dir)
+    : files_(std::move(cache_dir)), parsed_(std::make_shared<Parsed>()) {}
+
+History::History(std::string cache_dir, std::string phase, Clock now)
+    : files_(std::move(cache_dir), std::move(phase)), parsed_(std::make_shared<Parsed>()) {
+  parsed_->now = std::move(now);
+}
+
+std::size_t History::parses() const {
+  std::lock_guard lock(parsed_->mutex);
+  return parsed_->parses;
+}
 
 ContainerHistory History::load(const std::string& name) const {
   ContainerHistory h;
   h.name = name;
   std::string relative = "history/" + name + ".json";
-  std::optional<std::string> text;
+  std::optional<StampedText> read;
   try {
-    text = files_.read(relative);
+    read = files_.read_stamped(relative, parsed_->stamp_of(relative));
   } catch (const Failure& e) {
+    parsed_->forget(relative);
     files_.report(fmt::format("history of {} cannot be read ({}); using none", name, e.what()));
     return h;
   }
-  if (!text) return h;
+  if (!read) {
+    parsed_->forget(relative);
+    return h;
+  }
+  if (!read->text) return parsed_->at(relative);
   rapidjson::Document doc;
-  auto error = parse_json(*text, doc, {.max_bytes = kMaxLocalJsonBytes});
+  auto error = parse_json(*read->text, doc, {.max_bytes = kMaxLocalJsonBytes});
   if (std::string problem = error ? error->str() : read_history(doc, h); !problem.empty()) {
     // Never act on what dockerup did not write (a rollback request, a privileged spec).
+    parsed_->forget(relative);
     files_.set_aside(relative, "history of " + name + " is invalid: " + problem);
     h = ContainerHistory{};
     h.name = name;
+    return h;
   }
+  parsed_->remember(relative, read->stamp, h);
   return h;
 }
 

@@ -228,3 +228,68 @@ TEST_CASE("history that dockerup did not write is moved aside, never acted upon"
 }
 
 }  // namespace dockerup
+
+namespace dockerup {
+namespace {
+
+/// A history object whose clock is an hour ahead, so no file counts as just written.
+struct CachedHistory {
+  TempCache cache;
+  History history{cache.dir, "history",
+                  [] { return std::chrono::system_clock::now() + std::chrono::hours(1); }};
+
+  void save_current(const std::string& image) {
+    ContainerHistory h;
+    h.name = "web";
+    h.current = HistoryEntry{canonical_json(web(image)), testing::image_id(image), 20};
+    history.save(h);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("history parse cache: an unchanged file is not parsed again") {
+  CachedHistory f;
+  f.save_current("app:v1");
+  CHECK(f.history.load("web").current->image_id == testing::image_id("app:v1"));
+  CHECK(f.history.load("web").current->image_id == testing::image_id("app:v1"));
+  CHECK(f.history.parses() == 1);
+}
+
+TEST_CASE("history parse cache: a rewritten file (rollback request, new version) is read") {
+  CachedHistory f;
+  f.save_current("app:v1");
+  f.history.load("web");
+  ContainerHistory h = f.history.load("web");
+  h.rollback_requested = true;
+  History(f.cache.dir).save(h);  // as `dockerup rollback` does, from another process
+  CHECK(f.history.load("web").rollback_requested);
+  f.save_current("app:v2");
+  CHECK(f.history.load("web").current->image_id == testing::image_id("app:v2"));
+  CHECK(f.history.parses() == 3);
+  std::filesystem::remove(f.cache.dir + "/history/web.json");
+  CHECK_FALSE(f.history.load("web").current);
+}
+
+TEST_CASE("history parse cache: a cached file made writable by others is moved aside") {
+  CachedHistory f;
+  f.save_current("app:v1");
+  f.history.load("web");
+  REQUIRE(::chmod((f.cache.dir + "/history/web.json").c_str(), 0666) == 0);
+  CHECK_FALSE(f.history.load("web").current);
+  CHECK_FALSE(f.history.take_problems().empty());
+}
+
+TEST_CASE("history parse cache: a file written within the last seconds is parsed every time") {
+  TempCache cache;
+  History history(cache.dir, "history", [] { return std::chrono::system_clock::time_point(); });
+  ContainerHistory h;
+  h.name = "web";
+  h.current = HistoryEntry{canonical_json(web()), testing::image_id("new"), 20};
+  history.save(h);
+  history.load("web");
+  history.load("web");
+  CHECK(history.parses() == 2);
+}
+
+}  // namespace dockerup

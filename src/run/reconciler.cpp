@@ -270,7 +270,9 @@ GcReport collect(const Settings& settings, const GcRunFacts& facts,
   report.dry_run = settings.dry_run;
   guarded(errors, "gc", "garbage collection failed", [&] {
     // Images GC keeps for rollback, asked after this run's history is recorded.
-    auto keep = context.history ? context.history->kept_images(declared) : std::set<std::string>{};
+    // gc=off plans nothing, so the histories (a file per container) are not read for it.
+    bool wanted = context.history && settings.gc != GcMode::Off;
+    auto keep = wanted ? context.history->kept_images(declared) : std::set<std::string>{};
     report = collect_garbage(settings, facts, context.engine, keep);
   });
   append(errors, report.cache_errors);  // the image ledger's; GC itself went on

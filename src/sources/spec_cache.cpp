@@ -4,13 +4,6 @@
 
 namespace dockerup {
 
-namespace {
-
-/// Covers a jiffy-granular ext4/xfs clock with room to spare, and FAT's 2 s.
-constexpr std::chrono::seconds kRacyWindow{3};
-
-}  // namespace
-
 SpecFileCache::SpecFileCache(Clock now) : now_(std::move(now)) {}
 
 std::optional<FileStamp> SpecFileCache::stamp_of(const std::string& path) const {
@@ -21,10 +14,7 @@ std::optional<FileStamp> SpecFileCache::stamp_of(const std::string& path) const 
 
 void SpecFileCache::remember(const std::string& path, Entry entry) {
   ++parses_;
-  auto changed = std::chrono::system_clock::time_point(
-      std::chrono::duration_cast<std::chrono::system_clock::duration>(
-          std::chrono::nanoseconds(std::max(entry.stamp.mtime_ns, entry.stamp.ctime_ns))));
-  if (now_() - changed < kRacyWindow) {
+  if (!stamp_settled(entry.stamp, now_())) {
     entries_.erase(path);
     return;
   }

@@ -60,11 +60,18 @@ std::optional<TrustedDir> CacheFiles::folder_of(const std::string& relative, boo
 }
 
 std::optional<std::string> CacheFiles::read(const std::string& relative) const {
+  auto read = read_stamped(relative, std::nullopt);
+  if (!read) return std::nullopt;
+  return std::move(read->text);
+}
+
+std::optional<StampedText> CacheFiles::read_stamped(
+    const std::string& relative, const std::optional<FileStamp>& unless_stamp) const {
   std::string name;
   auto dir = folder_of(relative, false, name);
   if (!dir) return std::nullopt;
   try {
-    return dir->read(name);
+    return dir->read_stamped(name, unless_stamp);
   } catch (const Untrusted& e) {
     std::string aside = dir->move_aside(name);
     report(fmt::format("{}; not trusted, moved aside to {}", e.what(), aside));

@@ -210,6 +210,13 @@ std::optional<TrustedDir> TrustedDir::subdir(const std::string& name, bool creat
 }
 
 std::optional<std::string> TrustedDir::read(const std::string& name) const {
+  auto read = read_stamped(name, std::nullopt);
+  if (!read) return std::nullopt;
+  return std::move(read->text);
+}
+
+std::optional<StampedText> TrustedDir::read_stamped(
+    const std::string& name, const std::optional<FileStamp>& unless_stamp) const {
   std::string shown = child(name);
   // O_NONBLOCK: a FIFO put here must not hang the daemon before fstat says what it is.
   UniqueFd fd(::openat(fd_.get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
@@ -221,7 +228,9 @@ std::optional<std::string> TrustedDir::read(const std::string& name) const {
   if (!S_ISREG(info.st_mode)) throw Untrusted(shown + ": not a regular file");
   if (std::string why = untrusted_reason(fd.get(), false); !why.empty())
     throw Untrusted(shown + ": " + why);
-  return read_fd(fd.get(), shown);
+  StampedText result{.stamp = file_stamp(info)};
+  if (!unless_stamp || *unless_stamp != result.stamp) result.text = read_fd(fd.get(), shown);
+  return result;
 }
 
 void TrustedDir::write(const std::string& name, const std::string& content) const {
@@ -353,6 +362,15 @@ FileStamp file_stamp(const struct stat& info) {
           .size = static_cast<std::int64_t>(info.st_size),
           .mtime_ns = info.st_mtim.tv_sec * kNs + info.st_mtim.tv_nsec,
           .ctime_ns = info.st_ctim.tv_sec * kNs + info.st_ctim.tv_nsec};
+}
+
+bool stamp_settled(const FileStamp& stamp, std::chrono::system_clock::time_point now) {
+  // Covers a jiffy-granular ext4/xfs clock with room to spare, and FAT's 2 s.
+  constexpr std::chrono::seconds kRacyWindow{3};
+  auto changed = std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::nanoseconds(std::max(stamp.mtime_ns, stamp.ctime_ns))));
+  return now - changed >= kRacyWindow;
 }
 
 CheckedRead read_plain_file(const std::string& path, const std::optional<FileStamp>& unless_stamp) {
