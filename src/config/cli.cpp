@@ -24,7 +24,7 @@ po::options_description visible_options() {
       ("confdir", text("DIR"), "directory of container *.json files")
       ("remote", text("URL"), "Docker Engine: unix:///var/run/docker.sock or tcp://HOST:PORT")
       ("interval", text("SECONDS"), "seconds between runs with --server")
-      ("parallel", text("N"), "actions run at once (default 32; 1: one by one)")
+      ("parallel", text("N"), "actions doing engine work at once (default 32; 1: one by one)")
       ("aws", "also read containers from EC2 user-data")
       ("no-aws", "do not read EC2 user-data")
       ("pull", "check registries for new images under the same tag")

@@ -104,7 +104,8 @@ TEST_CASE("tasks waiting without their slot let others work: waits overlap, work
   Meeting work(2);   // each work section waits for a partner: both slots in use together
   Meeting waits(6);  // every task's wait under way at once
   Graph graph(6);
-  auto result = run_scheduled(graph, {.working = 2, .in_flight = 6}, [&](std::size_t, TaskSlot& slot) {
+  ScheduleLimits limits{.working = 2, .in_flight = 6};
+  auto result = run_scheduled(graph, limits, [&](std::size_t, TaskSlot& slot) {
     work.attend();
     slot.released_while([&] { waits.attend(); });
     work.attend();
@@ -119,7 +120,8 @@ TEST_CASE("tasks waiting without their slot let others work: waits overlap, work
 TEST_CASE("in_flight bounds the tasks in progress, waiting ones included") {
   Meeting waits(3);
   Graph graph(6);
-  auto result = run_scheduled(graph, {.working = 1, .in_flight = 3}, [&](std::size_t, TaskSlot& slot) {
+  ScheduleLimits limits{.working = 1, .in_flight = 3};
+  auto result = run_scheduled(graph, limits, [&](std::size_t, TaskSlot& slot) {
     slot.released_while([&] { waits.attend(); });
   }, [] { return true; });
   CHECK(waits.met_always);
