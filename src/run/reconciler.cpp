@@ -330,8 +330,10 @@ RunResult reconcile_once(Settings settings, RunContext& context) {
                           plan_options(settings, std::move(pull_errors), std::move(moved), self_id));
   append(errors, result.plan.errors);
 
-  Verified verified{*observed};
-  if (!settings.dry_run) {
+  Verified verified;  // ObservedState holds every container's labels: moved, not copied
+  if (settings.dry_run) {
+    verified.final = std::move(*observed);
+  } else {
     result.report = execute(settings, result.plan, self_id, auth.get(), context);
     for (const auto& outcome : result.report.outcomes)
       if (outcome.error) errors.push_back(*outcome.error);
@@ -341,7 +343,7 @@ RunResult reconcile_once(Settings settings, RunContext& context) {
       record(declared, rolled_back, result.initial_observed, result.report, verified.final,
              context, errors);
   }
-  result.final_observed = verified.final;
+  result.final_observed = std::move(verified.final);
   result.final_observed_complete = verified.complete;
 
   GcRunFacts facts{.observed_completely = result.observed && result.final_observed_complete,

@@ -31,6 +31,25 @@ std::optional<std::string> matching(const std::optional<std::string>& id,
   return std::nullopt;
 }
 
+/// The container IDs named by this process's mounts and cgroup, read once per process: a process
+/// never moves to another container, and on a host /proc/self/mountinfo lists the mounts of
+/// every container (re-reading and parsing it each --server run cost more CPU than any phase
+/// of an idle run but the engine's container list).
+struct OwnIds {
+  std::optional<std::string> from_mountinfo, from_cgroup;
+};
+const OwnIds& own_ids() {
+  static const OwnIds ids = [] {
+    OwnIds found;
+    if (auto text = read_whole_file("/proc/self/mountinfo"))
+      found.from_mountinfo = container_id_from_mountinfo(*text);
+    if (auto text = read_whole_file("/proc/self/cgroup"))
+      found.from_cgroup = container_id_from_cgroup(*text);
+    return found;
+  }();
+  return ids;
+}
+
 }  // namespace
 
 std::optional<std::string> container_id_from_mountinfo(std::string_view mountinfo) {
@@ -60,10 +79,8 @@ std::optional<std::string> detect_self_container(const std::vector<ContainerSumm
       if (c.id.starts_with(given)) return c.id;
     return std::nullopt;
   }
-  if (auto text = read_whole_file("/proc/self/mountinfo"))
-    if (auto id = matching(container_id_from_mountinfo(*text), containers)) return id;
-  if (auto text = read_whole_file("/proc/self/cgroup"))
-    if (auto id = matching(container_id_from_cgroup(*text), containers)) return id;
+  if (auto id = matching(own_ids().from_mountinfo, containers)) return id;
+  if (auto id = matching(own_ids().from_cgroup, containers)) return id;
   // Docker's default hostname is the short ID; trusted only inside a container.
   if (!std::filesystem::exists("/.dockerenv")) return std::nullopt;
   char host[256] = {};
