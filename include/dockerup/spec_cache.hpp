@@ -39,7 +39,7 @@ class SpecFileCache {
   void remember(const std::string& path, Entry entry);
   /// A file that failed, is untrusted or is gone: parsed afresh when it is next seen.
   void forget(const std::string& path) { entries_.erase(path); }
-  /// Drops every entry of `confdir` whose file name is not in `present` (sorted).
+  /// Keeps only the entries of files in `confdir` named in `present` (sorted).
   void keep_only(const std::string& confdir, const std::vector<std::string>& present);
 
   /// How many parses were recorded since construction (for tests and the debug log).

@@ -25,7 +25,7 @@ void SpecFileCache::keep_only(const std::string& confdir, const std::vector<std:
   std::string prefix = confdir + "/";
   std::erase_if(entries_, [&](const auto& item) {
     const std::string& path = item.first;
-    if (!path.starts_with(prefix)) return false;
+    if (!path.starts_with(prefix)) return true;  // the confdir changed (a reload)
     return !std::binary_search(present.begin(), present.end(), path.substr(prefix.size()));
   });
 }

@@ -93,6 +93,11 @@ TEST_CASE("spec cache: a removed file is gone, an added one is read") {
   CHECK(f.cache.parses() == 3);
   CHECK(f.cache.size() == 2);
   CHECK_FALSE(f.cache.stamp_of(f.conf / "db.json"));
+  TempDir other;  // a reload pointed the confdir elsewhere: nothing of the old one is kept
+  write_text(other / "web.json", container_json("web", "busybox:1"));
+  load_confdir(other.path(), {.parsed = &f.cache});
+  CHECK(f.cache.size() == 1);
+  CHECK(f.cache.stamp_of(other / "web.json"));
 }
 
 TEST_CASE("spec cache: a cached file made group-writable is refused on the next run") {

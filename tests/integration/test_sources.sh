@@ -106,6 +106,25 @@ test_server_follows_a_replaced_confdir() {
     wait_until 5 eval "! exists $web" || server_log
 }
 
+# runs_logged: how many runs the background server has finished so far.
+runs_logged() { grep -Ec "run (ok|failed)" "$CASE_DIR/background.err" || true; }
+
+test_server_applies_an_edit_to_a_cached_file() {
+  setup_case
+  local web
+  web=$(cname web)
+  write_spec web "$(entry "$web")"
+  start_dockerup_background --server --interval 1 --no-pull
+  # Six runs a second apart: the file is older than the parse cache's 3 s window, so the last
+  # runs reused its parse instead of reading it.
+  assert_true "six runs" wait_until 60 eval '[ "$(runs_logged)" -ge 6 ]' || { server_log; return 1; }
+  assert_eq "$IMAGE_V1" "$(inspect "$web" '{{.Config.Image}}')" "$web on v1"
+  # The same length, so only the stamp (mtime, ctime) tells the edit apart.
+  write_spec web "$(entry "$web" | sed "s|$IMAGE_V1|$IMAGE_V2|")"
+  assert_true "$web replaced by v2 after the edit" \
+    wait_until 30 eval '[ "$(inspect "$web" "{{.Config.Image}}")" = "$IMAGE_V2" ]' || server_log
+}
+
 test_group_writable_spec_refused() {
   setup_case
   local web
@@ -183,6 +202,8 @@ test_case "--server acts on a new file within 2 s (inotify)" \
   test_server_acts_on_new_file_within_2_seconds
 test_case "--server follows a confdir replaced by another folder" \
   test_server_follows_a_replaced_confdir
+test_case "--server applies an edit to a file whose parse it cached (same size)" \
+  test_server_applies_an_edit_to_a_cached_file
 test_case "a group-writable containers.d file is refused, its container kept" \
   test_group_writable_spec_refused
 test_case "a group-writable config file is refused (exit 2)" test_group_writable_config_refused
