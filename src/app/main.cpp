@@ -10,11 +10,18 @@
 #include "dockerup/http_curl.hpp"
 #include "dockerup/log.hpp"
 
+#include <malloc.h>
+
 #include <cstdio>
 
 using namespace dockerup;
 
 int main(int argc, char** argv) {
+  // glibc gives each thread that allocates its own arena (up to 8 per core), and a parallel run's
+  // workers leave about 200 KB resident in each that malloc_trim cannot hand back. The workers
+  // mostly wait for the engine, so sharing two arenas costs nothing measurable; measured idle
+  // after replacing 50 containers: anonymous PSS 4.7 -> 2.8 MB (1.8 MB before that run).
+  ::mallopt(M_ARENA_MAX, 2);
   CommandLineParse parsed = parse_command_line(argc, argv);
   if (parsed.error) {
     std::fprintf(stderr, "dockerup: %s\nTry 'dockerup --help'.\n", parsed.error->c_str());
