@@ -128,7 +128,10 @@ std::string EnvFilter::apply(std::string_view text) const {
   std::string out;
   std::size_t copied = 0;
   for (auto [begin, end] : values) {
-    if (begin < copied) continue;  // inside a value hidden already
+    if (begin < copied) {  // overlaps a value hidden already: hide both, whichever is longer
+      copied = std::max(copied, end);
+      continue;
+    }
     out.append(t.substr(copied, begin - copied));
     out.append(kHidden);
     copied = end;

@@ -53,6 +53,15 @@ TEST_CASE("a declared value with spaces is hidden whole after its KEY=") {
         "invalid GREETING=(hidden); G=(hidden)");
 }
 
+TEST_CASE("overlapping values are hidden as one: the longer one's tail does not leak") {
+  // Found by fuzz_redact: " K=" (a key with a space) and "K=" both match at one place; the
+  // shorter value used to win and the rest of the longer one ("x") was printed.
+  EnvFilter filter = filter_of({{"K", "(hidden)x"}, {" K", "(hidden)"}});
+  CHECK(filter.apply("K= K=(hidden)x ") == "K= K=(hidden) ");
+  EnvFilter nested = filter_of({{"A", "1 B=22"}, {"B", "2"}});
+  CHECK(nested.apply("A=1 B=22 B=2") == "A=(hidden) B=(hidden)");
+}
+
 TEST_CASE("a Docker error echoing FOO=bar is filtered") {
   EnvFilter filter = filter_of({{"FOO", "bar"}});
   CHECK(filter.apply("invalid environment variable: FOO=bar") ==
