@@ -7,6 +7,7 @@
 #include "dockerup/engine.hpp"
 #include "dockerup/plan.hpp"
 #include "dockerup/spec.hpp"
+#include "dockerup/stamped_parses.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -69,9 +70,9 @@ class History {
   std::set<std::string> kept_images(const std::vector<ContainerSpec>& declared) const;
 
  private:
-  struct Parsed;  // the parse cache, shared by copies (same files), locked: runs use threads
   CacheFiles files_;
-  std::shared_ptr<Parsed> parsed_;
+  /// Shared by copies (same files); locked, since a run's threads load histories.
+  std::shared_ptr<StampedParses<ContainerHistory>> parsed_;
 };
 
 /// The declared spec with everything but name, source and update policy taken from `entry`,

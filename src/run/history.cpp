@@ -14,7 +14,6 @@
 #include <rapidjson/writer.h>
 
 #include <map>
-#include <mutex>
 
 namespace dockerup {
 namespace {
@@ -117,48 +116,14 @@ const ContainerSummary* named(const std::vector<ContainerSummary>& containers,
 
 }  // namespace
 
-struct History::Parsed {
-  Clock now = [] { return std::chrono::system_clock::now(); };
-  std::mutex mutex;
-  std::map<std::string, std::pair<FileStamp, ContainerHistory>> by_file;
-  std::size_t parses = 0;
-
-  std::optional<FileStamp> stamp_of(const std::string& relative) {
-    std::lock_guard lock(mutex);
-    auto found = by_file.find(relative);
-    if (found == by_file.end()) return std::nullopt;
-    return found->second.first;
-  }
-  ContainerHistory at(const std::string& relative) {
-    std::lock_guard lock(mutex);
-    return by_file.at(relative).second;
-  }
-  void remember(const std::string& relative, const FileStamp& stamp, const ContainerHistory& h) {
-    std::lock_guard lock(mutex);
-    ++parses;
-    if (stamp_settled(stamp, now()))
-      by_file.insert_or_assign(relative, std::make_pair(stamp, h));
-    else
-      by_file.erase(relative);
-  }
-  void forget(const std::string& relative) {
-    std::lock_guard lock(mutex);
-    by_file.erase(relative);
-  }
-};
-
 History::History(std::string cache_dir)
-    : files_(std::move(cache_dir)), parsed_(std::make_shared<Parsed>()) {}
+    : files_(std::move(cache_dir)), parsed_(std::make_shared<StampedParses<ContainerHistory>>()) {}
 
 History::History(std::string cache_dir, std::string phase, Clock now)
-    : files_(std::move(cache_dir), std::move(phase)), parsed_(std::make_shared<Parsed>()) {
-  parsed_->now = std::move(now);
-}
+    : files_(std::move(cache_dir), std::move(phase)),
+      parsed_(std::make_shared<StampedParses<ContainerHistory>>(std::move(now))) {}
 
-std::size_t History::parses() const {
-  std::lock_guard lock(parsed_->mutex);
-  return parsed_->parses;
-}
+std::size_t History::parses() const { return parsed_->parses(); }
 
 ContainerHistory History::load(const std::string& name) const {
   ContainerHistory h;

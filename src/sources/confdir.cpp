@@ -82,7 +82,7 @@ std::optional<ContainerSpec> parse_file(const std::string& path, const std::stri
     return std::nullopt;
   }
   if (read.unchanged) {
-    const SpecFileCache::Entry& entry = cache->at(path);
+    SpecFileParse entry = cache->at(path);
     warnings.insert(warnings.end(), entry.warnings.begin(), entry.warnings.end());
     return entry.spec;
   }
@@ -95,7 +95,7 @@ std::optional<ContainerSpec> parse_file(const std::string& path, const std::stri
     if (cache) cache->forget(path);
     return std::nullopt;
   }
-  if (cache) cache->remember(path, {read.stamp, *parsed.spec, std::move(said)});
+  if (cache) cache->remember(path, read.stamp, {*parsed.spec, std::move(said)});
   fresh_text = std::move(read.text);
   return parsed.spec;
 }
